@@ -1,0 +1,57 @@
+# The one entry point. Every target sets up .venv itself on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SCRATCH := $(CURDIR)/.scratch
+GENERATOR := $(BIN)/openapi-generator-cli
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: generate check-generated test test-unit lint types wheel update-spec clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt -r requirements.txt
+	touch $@
+
+# Regenerate openapi_client/ and docs/ from openapi.yaml + generator-config.yaml + templates/.
+generate: $(STAMP)
+	@$(GENERATOR) generate -c generator-config.yaml > $(VENV)/generate.log 2>&1 || { cat $(VENV)/generate.log; exit 1; }
+	@echo "generated $$(wc -l < .openapi-generator/FILES) files with openapi-generator $$(cat .openapi-generator/VERSION)"
+
+# Regenerate into a scratch copy and fail with the diff when the committed code differs.
+check-generated: $(STAMP)
+	@rm -rf $(SCRATCH) && mkdir -p $(SCRATCH)
+	@cp -r openapi.yaml generator-config.yaml templates .openapi-generator-ignore $(SCRATCH)/
+	@cd $(SCRATCH) && $(CURDIR)/$(GENERATOR) generate -c generator-config.yaml > generate.log 2>&1 || { cat generate.log; exit 1; }
+	@status=0; \
+	for dir in openapi_client docs .openapi-generator; do \
+	  diff -ru -x __pycache__ -x '*.pyc' -x '*.egg-info' $$dir $(SCRATCH)/$$dir || status=1; \
+	done; \
+	rm -rf $(SCRATCH); \
+	if [ $$status != 0 ]; then echo "check-generated: committed code differs from what openapi.yaml + generator-config.yaml + templates/ generate; run make generate"; exit 1; fi; \
+	echo "check-generated: clean"
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check tools test setup.py
+
+types: $(STAMP)
+	$(BIN)/mypy openapi_client
+
+# Every test: unit and HTTP tests, lint, types and the generated-code drift check.
+test: test-unit lint types check-generated
+
+wheel: $(STAMP)
+	rm -rf dist build && $(BIN)/python -m build --wheel -q
+
+# make update-spec UPSTREAM=path/to/openai-openapi.yaml [COMMIT=sha]
+update-spec: $(STAMP)
+	@test -n "$(UPSTREAM)" || { echo "usage: make update-spec UPSTREAM=path/to/openapi.yaml [COMMIT=sha]"; exit 2; }
+	$(BIN)/python -m tools.update_spec "$(UPSTREAM)" $(if $(COMMIT),--commit $(COMMIT))
+
+clean:
+	rm -rf $(VENV) $(SCRATCH) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

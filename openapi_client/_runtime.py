@@ -1,0 +1,182 @@
+# coding: utf-8
+
+"""Runtime helpers shared by the generated models and client.
+
+Generated from templates/runtime.mustache; do not edit by hand.
+"""  # noqa: E501
+
+import contextlib
+import contextvars
+import datetime
+import json
+import re
+from enum import Enum
+from typing import Any, Callable, ClassVar, Dict, Iterator, Mapping, Optional, Tuple
+
+from pydantic_core import core_schema
+
+# True while the client parses what a server sent: enums then accept values this
+# SDK does not know yet (a new voice, model or modality) and keep them as sent.
+_parsing_server_response = contextvars.ContextVar("openapi_client_parsing_server_response", default=False)
+
+
+@contextlib.contextmanager
+def parsing_server_response() -> Iterator[None]:
+    """Parse leniently inside this block (forward-compatible responses)."""
+    token = _parsing_server_response.set(True)
+    try:
+        yield
+    finally:
+        _parsing_server_response.reset(token)
+
+
+def check_enum(value: Any, allowed: frozenset, field: str) -> Any:
+    """Strict for data the caller builds, lenient for data the server sent."""
+    if value in allowed or _parsing_server_response.get():
+        return value
+    choices = ", ".join(repr(v) for v in sorted(allowed, key=str))
+    raise ValueError(f"{field} must be one of {choices}; got {value!r}")
+
+
+def to_wire(value: Any) -> Any:
+    """The JSON-ready form of a field value: models and oneOf values via to_dict()."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, list):
+        return [to_wire(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_wire(item) for key, item in value.items()}
+    if isinstance(value, Enum):
+        return value.value
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
+
+
+def parse_nested(model: Any, value: Any) -> Any:
+    """model.from_dict(value); typed Any so oneOf aliases type-check too."""
+    return model.from_dict(value)
+
+
+_PRIMITIVE_CHECKS: Dict[str, Callable[[Any], bool]] = {
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+    "object": lambda v: True,
+    "date": lambda v: isinstance(v, (str, datetime.date)),
+    "datetime": lambda v: isinstance(v, (str, datetime.datetime)),
+}
+
+
+def strict_primitive(value: Any, data_type: str) -> Any:
+    """value unchanged when it is exactly of the OpenAPI primitive type, else ValueError."""
+    check = _PRIMITIVE_CHECKS.get(data_type)
+    if check is None or check(value):
+        return value
+    raise ValueError(f"expected {data_type}, got {type(value).__name__}")
+
+
+def parse_model(model: Any, value: Any) -> Any:
+    if isinstance(value, model):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError(f"expected an object for {model.__name__}, got {type(value).__name__}")
+    return model.from_dict(value)
+
+
+class OneOf:
+    """A oneOf schema. Fields typed with it hold the bare member value (an int, a
+    str, a model...), so callers pass and read plain values; a wrapper instance
+    (the stock `actual_instance` API) is accepted and unwrapped."""
+
+    members: ClassVar[Tuple[Tuple[str, Callable[[Any], Any]], ...]] = ()
+
+    def __init__(self, actual_instance: Any = None) -> None:
+        self.actual_instance = type(self).validate(actual_instance)
+
+    @classmethod
+    def validate(cls, value: Any) -> Any:
+        if isinstance(value, OneOf):
+            value = value.actual_instance
+        errors = []
+        for name, parse in cls.members:
+            try:
+                return parse(value)
+            except (ValueError, TypeError) as exc:
+                errors.append(f"{name}: {exc}")
+        raise ValueError(f"{cls.__name__} takes one of ({', '.join(n for n, _ in cls.members)}); "
+                         f"{value!r} matches none: " + "; ".join(errors))
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.validate, serialization=core_schema.plain_serializer_function_ser_schema(to_wire)
+        )
+
+    @classmethod
+    def from_dict(cls, obj: Any) -> Any:
+        """The validated bare value (not a wrapper)."""
+        return cls.validate(obj)
+
+    @classmethod
+    def from_json(cls, json_str: str) -> Any:
+        return cls.validate(json.loads(json_str))
+
+    def to_dict(self) -> Any:
+        return to_wire(self.actual_instance)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    def __eq__(self, other: object) -> bool:
+        other_value = other.actual_instance if isinstance(other, OneOf) else other
+        return bool(self.actual_instance == other_value)
+
+    def __hash__(self) -> int:
+        return hash(repr(self.actual_instance))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.actual_instance!r})"
+
+
+# ----------------------------------------------------------------- redaction
+
+REDACTED = "[redacted]"
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "api-key", "openai-api-key"})
+SECRET_KEYS = frozenset({"client_secret", "api_key", "apikey", "access_token", "authorization", "password", "secret"})
+# Bearer tokens, OpenAI API keys (sk-...) and minted ephemeral keys (ek_...).
+_SECRET_PATTERN = re.compile(r"(?i)(bearer\s+)[^\s\"',]+|\b(?:sk|ek)[-_][A-Za-z0-9_\-]{4,}")
+
+
+def redact_headers(headers: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    return {k: (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in (headers or {}).items()}
+
+
+def _redact_structure(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: (REDACTED if k.lower() in SECRET_KEYS and isinstance(v, str)
+                    else {**_redact_structure(v), "value": REDACTED} if k == "client_secret" and isinstance(v, dict) and "value" in v
+                    else _redact_structure(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_structure(v) for v in value]
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
+def redact_text(text: str) -> str:
+    return _SECRET_PATTERN.sub(lambda m: (m.group(1) or "") + REDACTED, text)
+
+
+def redact_body(body: Any) -> str:
+    """A body (bytes, str or JSON-ready data) as text with secrets replaced."""
+    if body is None:
+        return ""
+    if isinstance(body, (bytes, bytearray)):
+        body = body.decode("utf-8", "replace")
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return redact_text(body)
+    return json.dumps(_redact_structure(body))

@@ -1,0 +1,5 @@
+# flake8: noqa
+
+# import apis into api package
+from openapi_client.api.realtime_api import RealtimeApi
+

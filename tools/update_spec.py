@@ -1,0 +1,357 @@
+"""Extract the createRealtimeSession operation from a full upstream OpenAI spec.
+
+    python -m tools.update_spec UPSTREAM.yaml [--output openapi.yaml] [--commit SHA]
+
+Writes a self-contained OpenAPI document: the operation, the transitive closure of
+every `$ref` it uses, its security scheme, servers, tags and info; then applies the
+project's fixes from `openapi-fixes.yaml`. Prints what changed in the API and, when
+anything did, records it in CHANGELOG.md. On any bad input it prints one line,
+exits 2 and leaves the output file untouched.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime
+import hashlib
+import io
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+ROOT = Path(__file__).resolve().parent.parent
+OPERATION = ("post", "/realtime/sessions")
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "components", "security")
+# Matches the file names in shared/reference/upstream (openai-openapi-YYYY-MM-DD.yaml).
+DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SpecError(Exception):
+    """Bad input: reported as one line, nothing written."""
+
+
+# ---------------------------------------------------------------- loading
+
+def load_yaml_file(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"{what} not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{what} cannot be read: {path}: {exc}") from None
+    try:
+        # YAML 1.1, like the Java parser openapi-generator uses.
+        return yaml.load(text, Loader=YAML_LOADER)
+    except yaml.YAMLError as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SpecError(f"{what} is not valid YAML: {path}: {first_line}") from None
+
+
+# ---------------------------------------------------------------- extraction
+
+def iter_refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from iter_refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from iter_refs(item)
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    match = re.fullmatch(r"#/components/([^/]+)/([^/]+)", ref)
+    if not match:
+        raise SpecError(f"unsupported $ref (only #/components/<kind>/<name>): {ref}")
+    return match.group(1), match.group(2)
+
+
+def collect_components(upstream: dict, roots: list[Any]) -> dict[str, dict[str, Any]]:
+    """The transitive closure of `$ref`s reachable from roots, by component kind."""
+    components = upstream.get("components") or {}
+    found: dict[str, dict[str, Any]] = {}
+    pending = [ref for root in roots for ref in iter_refs(root)]
+    while pending:
+        kind, name = split_ref(pending.pop())
+        if name in found.get(kind, {}):
+            continue
+        try:
+            target = components[kind][name]
+        except (KeyError, TypeError):
+            raise SpecError(f"dangling $ref: #/components/{kind}/{name}") from None
+        found.setdefault(kind, {})[name] = target
+        pending.extend(iter_refs(target))
+    return found
+
+
+def extract(upstream: Any, operation: tuple[str, str] = OPERATION) -> dict:
+    if not isinstance(upstream, dict) or "paths" not in upstream:
+        raise SpecError("not an OpenAPI document (no `paths`)")
+    method, path = operation
+    path_item = (upstream.get("paths") or {}).get(path) or {}
+    op = path_item.get(method)
+    if not isinstance(op, dict):
+        raise SpecError(f"no operation {method.upper()} {path} in the upstream spec")
+    # Path-level keys (parameters, servers) apply to the operation; other methods do not.
+    kept_path_item = {k: v for k, v in path_item.items() if k not in HTTP_METHODS}
+    kept_path_item[method] = op
+
+    security = op.get("security", upstream.get("security")) or []
+    scheme_names = sorted({name for requirement in security for name in requirement})
+    found = collect_components(upstream, [kept_path_item])
+    schemes = (upstream.get("components") or {}).get("securitySchemes") or {}
+    for name in scheme_names:
+        if name not in schemes:
+            raise SpecError(f"dangling security scheme: {name}")
+        found.setdefault("securitySchemes", {})[name] = schemes[name]
+    found.update(collect_components(upstream, list(found.get("securitySchemes", {}).values())) or {})
+
+    op_tags = op.get("tags") or []
+    tags = [t for t in upstream.get("tags") or [] if t.get("name") in op_tags]
+    doc: dict[str, Any] = {
+        "openapi": upstream.get("openapi", "3.0.0"),
+        "info": copy.deepcopy(upstream.get("info") or {}),
+        "servers": upstream.get("servers") or [],
+        **({"tags": tags} if tags else {}),
+        "paths": {path: kept_path_item},
+        "components": {kind: dict(sorted(items.items())) for kind, items in sorted(found.items())},
+    }
+    if "security" in upstream:
+        doc["security"] = upstream["security"]
+    return copy.deepcopy(doc)
+
+
+# ---------------------------------------------------------------- fixes
+
+def resolve_pointer(doc: Any, pointer: str) -> Any:
+    node = doc
+    for part in pointer.lstrip("/").split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def apply_fixes(doc: dict, fixes: list[dict]) -> tuple[list[dict], list[str]]:
+    """Apply each fix still needed. Returns (applied fixes, report lines)."""
+    applied, report = [], []
+    for fix in fixes:
+        target = resolve_pointer(doc, fix["at"])
+        if not isinstance(target, dict):
+            report.append(f"fix no longer applies, {fix['at']} is gone upstream: {fix['why']}")
+            continue
+        missing = {k: v for k, v in fix["set"].items() if target.get(k) != v}
+        if not missing:
+            report.append(f"upstream has fixed {fix['at']} ({fix['why']}): drop it from openapi-fixes.yaml")
+            continue
+        target.update(missing)
+        applied.append({"at": fix["at"], "keys": sorted(missing), "why": fix["why"]})
+    return applied, report
+
+
+def load_fixes(path: Path) -> list[dict]:
+    fixes = load_yaml_file(path, "fixes file") or []
+    for fix in fixes:
+        if not (isinstance(fix, dict) and {"at", "set", "why"} <= set(fix)):
+            raise SpecError(f"fixes file entry needs at, set and why: {fix!r}")
+    return fixes
+
+
+# ---------------------------------------------------------------- writing
+
+def to_commented(node: Any) -> Any:
+    if isinstance(node, dict):
+        out = CommentedMap()
+        for key, value in node.items():
+            out[key] = to_commented(value)
+        return out
+    if isinstance(node, list):
+        return CommentedSeq(to_commented(v) for v in node)
+    if isinstance(node, str) and "\n" in node and not re.search(r"[ \t]\n|[^\S\n]$", node):
+        return LiteralScalarString(node)
+    return node
+
+
+def render(doc: dict, applied: list[dict]) -> str:
+    ordered = {k: doc[k] for k in TOP_LEVEL_ORDER if k in doc}
+    ordered.update({k: v for k, v in doc.items() if k not in ordered})
+    tree = to_commented(ordered)
+    for fix in applied:
+        node = resolve_pointer(tree, fix["at"])
+        for key in fix["keys"]:
+            node.yaml_add_eol_comment(f"project fix: {fix['why']}", key)
+    tree.yaml_set_start_comment(
+        "Generated by tools/update_spec.py from the upstream OpenAI spec (see info.x-upstream)\n"
+        "plus openapi-fixes.yaml. Do not edit by hand: run `make update-spec UPSTREAM=...`."
+    )
+    dumper = YAML()
+    dumper.width = 100
+    dumper.indent(mapping=2, sequence=4, offset=2)
+    buffer = io.StringIO()
+    dumper.dump(tree, buffer)
+    text = buffer.getvalue()
+    # Whatever we write must read back identically with the YAML 1.1 loader generators use.
+    if yaml.load(text, Loader=YAML_LOADER) != ordered:
+        raise SpecError("internal: the written YAML does not read back as the extracted spec")
+    return text
+
+
+# ---------------------------------------------------------------- change summary
+
+def _schema_fields(spec: dict, schema: Any, prefix: str, out: dict, seen: tuple = ()) -> None:
+    """Flatten a schema into {field path: description of its type}, following $refs."""
+    if not isinstance(schema, dict):
+        return
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name in seen:
+            out[prefix] = f"recursive {name}"
+            return
+        _schema_fields(spec, resolve_pointer(spec, schema["$ref"][1:]), prefix, out, seen + (name,))
+        return
+    kind = schema.get("type") or next((k for k in ("oneOf", "anyOf", "allOf") if k in schema), "any")
+    if prefix:
+        out[prefix] = kind + (" (nullable)" if schema.get("nullable") else "")
+        if "enum" in schema:
+            out[prefix + " enum"] = sorted(map(str, schema["enum"]))
+    for name, sub in (schema.get("properties") or {}).items():
+        _schema_fields(spec, sub, f"{prefix}.{name}" if prefix else name, out, seen)
+    if isinstance(schema.get("items"), dict):
+        _schema_fields(spec, schema["items"], f"{prefix}[]", out, seen)
+    for key in ("oneOf", "anyOf", "allOf"):
+        for index, sub in enumerate(schema.get(key) or []):
+            _schema_fields(spec, sub, f"{prefix}<{key}{index}>", out, seen)
+
+
+def api_shape(spec: dict) -> dict[str, Any]:
+    shape: dict[str, Any] = {}
+    for path, item in (spec.get("paths") or {}).items():
+        for method, op in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            label = f"{method.upper()} {path}"
+            shape[f"operation {label}"] = op.get("operationId")
+            body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json", {})
+            _schema_fields(spec, body.get("schema"), "", fields := {}, ())
+            shape.update({f"{label} request {k}": v for k, v in fields.items()})
+            for status, response in (op.get("responses") or {}).items():
+                content = (response.get("content") or {}).get("application/json", {})
+                _schema_fields(spec, content.get("schema"), "", fields := {}, ())
+                shape[f"{label} response {status}"] = "declared"
+                shape.update({f"{label} response {status} {k}": v for k, v in fields.items()})
+    return shape
+
+
+def summarize_changes(old: dict | None, new: dict) -> list[str]:
+    before, after = api_shape(old or {}), api_shape(new)
+    lines = []
+    for key in sorted(set(before) | set(after)):
+        was, now = before.get(key), after.get(key)
+        if was == now:
+            continue
+        if key.endswith(" enum") and was is not None and now is not None:
+            added = sorted(set(now) - set(was))
+            removed = sorted(set(was) - set(now))
+            if added:
+                lines.append(f"enum values added: {key[:-5]}: {', '.join(added)}")
+            if removed:
+                lines.append(f"enum values removed: {key[:-5]}: {', '.join(removed)}")
+        elif was is None:
+            detail = ", ".join(now) if key.endswith(" enum") else now
+            lines.append(f"added: {key} ({detail})")
+        elif now is None:
+            lines.append(f"removed: {key}")
+        else:
+            lines.append(f"changed type: {key}: {was} -> {now}")
+    return lines
+
+
+def changelog_entry(upstream_info: dict, summary: list[str], today: str) -> str:
+    head = f"## {today}: spec update to upstream {upstream_info.get('date', '?')}"
+    head += f" (commit {upstream_info.get('commit', 'unknown')})"
+    return "\n".join([head, ""] + [f"- {line}" for line in summary] + ["", ""])
+
+
+def record_in_changelog(path: Path, entry: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Changelog\n\n"
+    title, _, rest = text.partition("\n\n")
+    path.write_text(f"{title}\n\n{entry}{rest}", encoding="utf-8")
+
+
+# ---------------------------------------------------------------- command line
+
+def upstream_record(upstream_path: Path, raw: bytes, commit: str | None, previous: dict | None) -> dict:
+    digest = hashlib.sha256(raw).hexdigest()
+    match = DATE_IN_NAME.search(upstream_path.name)
+    previous_info = ((previous or {}).get("info") or {}).get("x-upstream") or {}
+    same_source = previous_info.get("sha256") == digest
+    return {
+        "repository": "openai/openai-openapi",
+        "commit": commit or (previous_info.get("commit") if same_source else None) or "unknown",
+        "date": match.group(1) if match else (previous_info.get("date") if same_source else "unknown"),
+        "sha256": digest,
+    }
+
+
+def build(upstream_path: Path, fixes_path: Path, commit: str | None, previous: dict | None):
+    try:
+        raw = upstream_path.read_bytes()
+    except OSError:
+        raw = b""  # load_yaml_file reports it
+    upstream = load_yaml_file(upstream_path, "upstream spec")
+    doc = extract(upstream)
+    doc["info"]["x-upstream"] = upstream_record(upstream_path, raw, commit, previous)
+    applied, report = apply_fixes(doc, load_fixes(fixes_path))
+    return doc, render(doc, applied), report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("upstream", type=Path, help="a full upstream openapi.yaml")
+    parser.add_argument("--output", type=Path, default=ROOT / "openapi.yaml")
+    parser.add_argument("--fixes", type=Path, default=ROOT / "openapi-fixes.yaml")
+    parser.add_argument("--changelog", type=Path, default=ROOT / "CHANGELOG.md")
+    parser.add_argument("--commit", help="upstream commit the file comes from (recorded in info.x-upstream)")
+    args = parser.parse_args(argv)
+    try:
+        previous = load_yaml_file(args.output, "current spec") if args.output.exists() else None
+        doc, text, report = build(args.upstream, args.fixes, args.commit, previous)
+    except SpecError as exc:
+        print(f"update-spec: {exc}", file=sys.stderr)
+        return 2
+    for line in report:
+        print(f"update-spec: {line}")
+    summary = summarize_changes(previous, doc)
+    old_text = args.output.read_text(encoding="utf-8") if args.output.exists() else None
+    if old_text == text:
+        print(f"update-spec: {args.output.name} unchanged")
+        return 0
+    tmp = args.output.with_name(args.output.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, args.output)  # atomic: a failed run never leaves half a file
+    print(f"update-spec: wrote {args.output}")
+    if summary:
+        print("API changes:")
+        print("\n".join(f"  {line}" for line in summary))
+        today = os.environ.get("SOURCE_DATE", datetime.date.today().isoformat())
+        record_in_changelog(args.changelog, changelog_entry(doc["info"]["x-upstream"], summary, today))
+        print(f"update-spec: recorded in {args.changelog.name}")
+    else:
+        print("API changes: none (descriptions, examples or metadata only)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
