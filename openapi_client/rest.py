@@ -84,7 +84,9 @@ def as_timeout(value):
 def connection_error(error: Exception) -> ApiConnectionError:
     """The typed exception for a urllib3 failure (MaxRetryError unwrapped to its reason)."""
     cause = error.reason if isinstance(error, urllib3.exceptions.MaxRetryError) and error.reason else error
-    if isinstance(cause, (urllib3.exceptions.TimeoutError, TimeoutError)):
+    # NewConnectionError subclasses ConnectTimeoutError in urllib3, yet it is a refusal, not a timeout.
+    timed_out = isinstance(cause, (urllib3.exceptions.TimeoutError, TimeoutError))
+    if timed_out and not isinstance(cause, urllib3.exceptions.NewConnectionError):
         result: ApiConnectionError = ApiTimeoutError("request timed out: %s" % cause)
     else:
         result = ApiConnectionError("connection failed: %s" % cause)

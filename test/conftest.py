@@ -1,0 +1,193 @@
+"""Shared fixtures: the spec, a scripted HTTP server on 127.0.0.1 that records and
+contract-checks what crosses the wire, and clients pointed at it."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable, Dict, List, Union
+
+import pytest
+import yaml
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
+
+import openapi_client
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_PATH = ROOT / "openapi.yaml"
+SPEC = yaml.safe_load(SPEC_PATH.read_text())
+SPEC_VALIDATOR = OpenAPI.from_file_path(str(SPEC_PATH))
+API_HOST = "https://api.openai.com"  # the spec's server; paths are checked under it
+OPERATION_PATH = "/v1/realtime/sessions"
+TEST_KEY = "sk-test-0123456789abcdef"
+
+# The operation's own example response (x-oaiMeta), with fields the schema does not declare.
+EXAMPLE_RESPONSE = json.loads(SPEC["paths"]["/realtime/sessions"]["post"]["x-oaiMeta"]["examples"]["response"])
+
+# The TypeScript docs' example request, as JSON (max_response_output_tokens=None is left out).
+TS_EXAMPLE_REQUEST = {
+    "modalities": ["text"],
+    "model": "gpt-4o-realtime-preview",
+    "instructions": "instructions_example",
+    "voice": "alloy",
+    "input_audio_format": "pcm16",
+    "output_audio_format": "pcm16",
+    "input_audio_transcription": {"model": "model_example"},
+    "turn_detection": {
+        "type": "type_example",
+        "threshold": 3.14,
+        "prefix_padding_ms": 1,
+        "silence_duration_ms": 1,
+        "create_response": True,
+    },
+    "tools": [
+        {"type": "function", "name": "name_example", "description": "description_example", "parameters": {}}
+    ],
+    "tool_choice": "toolChoice_example",
+    "temperature": 3.14,
+}
+
+
+def contract_errors_for_request(method: str, path: str, headers: Dict[str, str], body: bytes) -> List[str]:
+    request = MockRequest(API_HOST, method.lower(), path, headers=headers, data=body,
+                          content_type=headers.get("Content-Type", "application/json").split(";")[0])
+    return [str(e) for e in SPEC_VALIDATOR.unmarshal_request(request).errors]
+
+
+def contract_errors_for_response(path: str, body: bytes, status: int) -> List[str]:
+    request = MockRequest(API_HOST, "post", path, headers={"Authorization": "Bearer x"}, data=b"{}")
+    response = MockResponse(body, status_code=status)
+    return [str(e) for e in SPEC_VALIDATOR.unmarshal_response(request, response).errors]
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Union[bytes, str, dict, None] = None
+    headers: Dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0          # seconds to wait before answering
+    truncate: bool = False      # announce more bytes than are sent, then close
+    contract: bool = True       # a 200 JSON body is checked against the spec
+
+    def payload(self) -> bytes:
+        if self.body is None:
+            return b""
+        if isinstance(self.body, bytes):
+            return self.body
+        if isinstance(self.body, str):
+            return self.body.encode()
+        return json.dumps(self.body).encode()
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: Dict[str, str]
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class ScriptedServer:
+    """Answers with the scripted replies in order (the last one repeats), records
+    every request, and collects contract violations instead of raising in a thread."""
+
+    def __init__(self) -> None:
+        self.replies: List[Union[Reply, Callable[[Seen], Reply]]] = [Reply(body=EXAMPLE_RESPONSE)]
+        self.requests: List[Seen] = []
+        self.contract_violations: List[str] = []
+        self.check_requests = True
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                seen = Seen(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
+                with server._lock:
+                    server.requests.append(seen)
+                    reply = server.replies[min(len(server.requests) - 1, len(server.replies) - 1)]
+                if callable(reply):
+                    reply = reply(seen)
+                if server.check_requests and self.path == OPERATION_PATH:
+                    server.contract_violations += contract_errors_for_request(self.command, self.path, seen.headers, seen.body)
+                payload = reply.payload()
+                if reply.contract and reply.status == 200 and payload:
+                    server.contract_violations += contract_errors_for_response(self.path, payload, 200)
+                if reply.delay:
+                    threading.Event().wait(reply.delay)
+                self.send_response(reply.status)
+                headers = {"Content-Type": "application/json", **reply.headers}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload) + (50 if reply.truncate else 0)))
+                self.end_headers()
+                try:
+                    self.wfile.write(payload)
+                    self.wfile.flush()
+                except OSError:
+                    pass
+                if reply.truncate:
+                    self.close_connection = True
+
+            do_POST = do_GET = do_PUT = do_DELETE = _serve
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return "http://127.0.0.1:%d/v1" % self.httpd.server_address[1]
+
+    def script(self, *replies) -> None:
+        self.replies = list(replies)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    srv = ScriptedServer()
+    yield srv
+    srv.close()
+    assert srv.contract_violations == [], "request or response broke openapi.yaml"
+
+
+def make_api(base_url: str, **config) -> openapi_client.RealtimeApi:
+    config.setdefault("access_token", TEST_KEY)
+    config.setdefault("retry_backoff_factor", 0.01)   # fast backoff in tests, set through configuration
+    config.setdefault("retry_backoff_jitter", 0.0)
+    configuration = openapi_client.Configuration(host=base_url, **config)
+    return openapi_client.RealtimeApi(openapi_client.ApiClient(configuration))
+
+
+@pytest.fixture
+def api(server):
+    return make_api(server.base_url)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ts_example_request() -> openapi_client.RealtimeSessionCreateRequest:
+    return openapi_client.RealtimeSessionCreateRequest.from_dict(dict(TS_EXAMPLE_REQUEST, max_response_output_tokens=None))
+
+

@@ -1,0 +1,295 @@
+"""createRealtimeSession over real HTTP on 127.0.0.1: what goes over the wire,
+what comes back, and every failure a production caller meets."""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import platform
+import threading
+import time
+from contextlib import redirect_stderr, redirect_stdout
+
+import pytest
+
+import openapi_client
+from openapi_client import exceptions
+from conftest import (EXAMPLE_RESPONSE, OPERATION_PATH, TEST_KEY, TS_EXAMPLE_REQUEST, Reply, free_port,
+                           make_api, ts_example_request)
+
+OPENAI_ERROR = {"error": {"message": "Invalid value for voice", "type": "invalid_request_error",
+                          "param": "voice", "code": "invalid_value"}}
+
+
+def test_request_line_headers_and_exact_json_body(server, api):
+    api.create_realtime_session(ts_example_request())
+    (seen,) = server.requests
+    assert seen.method == "POST"
+    assert seen.path == OPERATION_PATH
+    assert seen.headers["Authorization"] == "Bearer " + TEST_KEY
+    assert seen.headers["Content-Type"] == "application/json"
+    assert seen.headers["Accept"] == "application/json"
+    assert seen.json() == TS_EXAMPLE_REQUEST
+
+
+def test_example_response_parses_with_undeclared_fields_kept(server, api):
+    session = api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest(model="gpt-4o-realtime-preview"))
+    assert isinstance(session, openapi_client.RealtimeSessionCreateResponse)
+    assert session.client_secret.value == "ek_abc123"
+    assert session.client_secret.expires_at == 1234567890
+    assert session.modalities == ["audio", "text"]
+    assert session.voice == "alloy"
+    assert session.turn_detection is None
+    assert session.tools == []
+    assert session.temperature == 0.7
+    assert session.max_response_output_tokens == 200
+    assert session.input_audio_transcription.model == "whisper-1"
+    assert session.additional_properties == {"id": "sess_001", "object": "realtime.session",
+                                             "model": "gpt-4o-realtime-preview-2024-12-17"}
+    assert session.to_dict() == EXAMPLE_RESPONSE
+
+
+def test_with_http_info_exposes_status_and_headers(server, api):
+    server.script(Reply(body=EXAMPLE_RESPONSE, headers={"x-request-id": "req_42"}))
+    info = api.create_realtime_session_with_http_info(openapi_client.RealtimeSessionCreateRequest())
+    assert info.status_code == 200
+    assert info.headers["x-request-id"] == "req_42"
+    assert info.data.client_secret.value == "ek_abc123"
+
+
+def test_new_enum_values_and_fields_in_a_response_are_kept(server, api):
+    grown = dict(EXAMPLE_RESPONSE, voice="nova", modalities=["text", "video"], brand_new={"a": 1},
+                 max_response_output_tokens="unbounded")
+    grown["input_audio_transcription"] = {"model": "whisper-2", "language": "en"}
+    server.script(Reply(body=grown, contract=False))
+    session = api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert session.voice == "nova"
+    assert session.modalities == ["text", "video"]
+    assert session.max_response_output_tokens == "unbounded"
+    assert session.input_audio_transcription.additional_properties == {"language": "en"}
+    assert session.to_dict() == grown
+
+
+@pytest.mark.parametrize("status, exception_class", [
+    (400, exceptions.BadRequestException),
+    (401, exceptions.UnauthorizedException),
+    (403, exceptions.ForbiddenException),
+    (404, exceptions.NotFoundException),
+    (409, exceptions.ConflictException),
+    (422, exceptions.UnprocessableEntityException),
+    (429, exceptions.TooManyRequestsException),
+    (500, exceptions.ServiceException),
+    (503, exceptions.ServiceException),
+])
+def test_error_statuses_map_to_typed_exceptions_with_everything_kept(server, status, exception_class):
+    server.script(Reply(status=status, body=OPENAI_ERROR, headers={"x-request-id": "req_%d" % status}))
+    api = make_api(server.base_url, retries=0)
+    with pytest.raises(exception_class) as caught:
+        api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    error = caught.value
+    assert isinstance(error, exceptions.ApiException)
+    assert error.status == status
+    assert json.loads(error.body) == OPENAI_ERROR
+    assert error.headers["x-request-id"] == "req_%d" % status
+    assert (error.error.message, error.error.type, error.error.param, error.error.code) == (
+        "Invalid value for voice", "invalid_request_error", "voice", "invalid_value")
+    text = str(error)
+    assert str(status) in text and "Invalid value for voice" in text and "req_%d" % status in text
+    assert TEST_KEY not in text and TEST_KEY not in repr(error)
+    assert len(server.requests) == 1
+
+
+def test_error_object_is_none_for_an_html_502_and_an_empty_body(server):
+    api = make_api(server.base_url, retries=0)
+    server.script(Reply(status=502, body="<html><body>Bad gateway</body></html>", headers={"Content-Type": "text/html"}))
+    with pytest.raises(exceptions.ServiceException) as caught:
+        api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert caught.value.status == 502 and caught.value.error is None and "Bad gateway" in caught.value.body
+    server.script(Reply(status=418, body=b""))
+    with pytest.raises(exceptions.ApiException) as caught:
+        api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert caught.value.status == 418 and caught.value.error is None
+
+
+def test_429_with_retry_after_is_retried_then_succeeds(server, api):
+    server.script(Reply(status=429, body=OPENAI_ERROR, headers={"Retry-After": "0"}), Reply(body=EXAMPLE_RESPONSE))
+    session = api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert session.client_secret.value == "ek_abc123"
+    assert len(server.requests) == 2
+
+
+def test_retry_after_is_honoured(server, api):
+    server.script(Reply(status=429, body=OPENAI_ERROR, headers={"Retry-After": "1"}), Reply(body=EXAMPLE_RESPONSE))
+    started = time.monotonic()
+    api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert time.monotonic() - started >= 0.9
+    assert len(server.requests) == 2
+
+
+def test_503_then_200_succeeds_and_the_post_body_is_resent(server, api):
+    server.script(Reply(status=503, body=OPENAI_ERROR), Reply(body=EXAMPLE_RESPONSE))
+    api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest(voice="ash"))
+    assert [r.json() for r in server.requests] == [{"voice": "ash"}, {"voice": "ash"}]
+
+
+def test_500s_until_retries_run_out_raise_the_last_typed_error(server, api):
+    server.script(Reply(status=500, body=OPENAI_ERROR, headers={"x-request-id": "req_last"}))
+    with pytest.raises(exceptions.ServiceException) as caught:
+        api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert len(server.requests) == 3  # 1 attempt + 2 default retries
+    assert caught.value.status == 500 and caught.value.request_id == "req_last"
+
+
+@pytest.mark.parametrize("retries, attempts", [(0, 1), (4, 5)])
+def test_configured_retry_count(server, retries, attempts):
+    server.script(Reply(status=503, body=OPENAI_ERROR))
+    with pytest.raises(exceptions.ServiceException):
+        make_api(server.base_url, retries=retries).create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert len(server.requests) == attempts
+
+
+def test_400_is_not_retried(server, api):
+    server.script(Reply(status=400, body=OPENAI_ERROR))
+    with pytest.raises(exceptions.BadRequestException):
+        api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert len(server.requests) == 1
+
+
+def test_connection_refused_is_a_typed_connection_error_chaining_urllib3():
+    import urllib3
+    api = make_api("http://127.0.0.1:%d/v1" % free_port(), retries=1)
+    with pytest.raises(exceptions.ApiConnectionError) as caught:
+        api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert not isinstance(caught.value, exceptions.ApiTimeoutError)
+    assert isinstance(caught.value.__cause__, urllib3.exceptions.HTTPError)
+
+
+def test_a_server_that_never_answers_times_out_within_the_bound(server):
+    server.script(Reply(body=EXAMPLE_RESPONSE, delay=5))
+    api = make_api(server.base_url, retries=0, timeout=(1.0, 0.3))
+    started = time.monotonic()
+    with pytest.raises(exceptions.ApiTimeoutError) as caught:
+        api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert time.monotonic() - started < 3.0  # 0.3 s read timeout, generous margin
+    assert isinstance(caught.value, exceptions.ApiConnectionError)
+    assert caught.value.__cause__ is not None
+
+
+def test_per_call_timeout_overrides_the_configured_one(server):
+    server.script(Reply(body=EXAMPLE_RESPONSE, delay=0.5))
+    api = make_api(server.base_url, retries=0, timeout=0.1)
+    session = api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest(), _request_timeout=(1.0, 3.0))
+    assert session.client_secret.value == "ek_abc123"
+
+
+def test_default_timeout_is_finite():
+    timeout = openapi_client.Configuration().timeout
+    assert timeout.connect_timeout == 5.0 and timeout.total == 600.0
+
+
+@pytest.mark.parametrize("reply", [
+    Reply(body=b'{"client_secret": {"value": "ek_', truncate=True, contract=False),
+    Reply(body=b'{"client_secret": ', contract=False),
+    Reply(body=b"<html>maintenance</html>", headers={"Content-Type": "text/html"}, contract=False),
+    Reply(body=b'{"client_secret": "not an object"}', contract=False),
+    Reply(body=b"", contract=False),
+], ids=["truncated", "broken-json", "html", "wrong-shape", "empty"])
+def test_an_unusable_200_body_is_a_package_exception(server, reply):
+    server.script(reply)
+    api = make_api(server.base_url, retries=0)
+    with pytest.raises(exceptions.OpenApiException) as caught:
+        api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert isinstance(caught.value, (exceptions.ApiResponseValidationError, exceptions.ApiConnectionError))
+    if isinstance(caught.value, exceptions.ApiResponseValidationError):
+        assert caught.value.status == 200 and caught.value.body == reply.payload().decode()
+
+
+@pytest.mark.parametrize("bad", [dict(voice="alloi"), dict(modalities=["txt"]), dict(input_audio_format="mp3"),
+                                 dict(max_response_output_tokens="lots"), dict(max_response_output_tokens=1.5)])
+def test_bad_input_fails_before_anything_is_sent(server, bad):
+    with pytest.raises(ValueError):
+        openapi_client.RealtimeSessionCreateRequest(**bad)
+    assert server.requests == []
+
+
+def test_no_api_key_fails_before_anything_is_sent(server, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    api = openapi_client.RealtimeApi(openapi_client.ApiClient(openapi_client.Configuration(host=server.base_url)))
+    with pytest.raises(ValueError, match="OPENAI_API_KEY"):
+        api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert server.requests == []
+
+
+def test_environment_defaults_and_explicit_arguments_win(server, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env-123456")
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url + "/")
+    configuration = openapi_client.Configuration()
+    assert configuration.host == server.base_url and configuration.access_token == "sk-from-env-123456"
+    openapi_client.RealtimeApi(openapi_client.ApiClient(configuration)).create_realtime_session(
+        openapi_client.RealtimeSessionCreateRequest())
+    assert server.requests[-1].headers["Authorization"] == "Bearer sk-from-env-123456"
+    explicit = openapi_client.Configuration(host="http://127.0.0.1:1/v1", access_token="sk-explicit")
+    assert (explicit.host, explicit.access_token) == ("http://127.0.0.1:1/v1", "sk-explicit")
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    assert openapi_client.Configuration().host == "https://api.openai.com/v1"
+
+
+def test_user_agent_names_the_project_and_version(server, api):
+    api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    agent = server.requests[0].headers["User-Agent"]
+    assert "openai-realtime-sessions" in agent and openapi_client.__version__ in agent
+    assert platform.python_version() in agent and "OpenAPI-Generator" not in agent
+
+
+def test_debug_logs_the_exchange_with_every_secret_redacted(server, caplog):
+    import http.client
+    minted = "ek_live_minted_secret_value"
+    server.script(Reply(body=dict(EXAMPLE_RESPONSE, client_secret={"value": minted, "expires_at": 1})))
+    api = make_api(server.base_url, debug=True)
+    out, err = io.StringIO(), io.StringIO()
+    with caplog.at_level(logging.DEBUG, logger="openapi_client"), redirect_stdout(out), redirect_stderr(err):
+        session = api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert session.client_secret.value == minted
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "POST" in logged and OPERATION_PATH in logged and "200" in logged and " s " in logged
+    for text in (logged, out.getvalue(), err.getvalue()):
+        assert TEST_KEY not in text and minted not in text
+    assert http.client.HTTPConnection.debuglevel == 0
+    assert logging.getLogger("urllib3").level == logging.NOTSET
+
+
+def test_clients_without_debug_log_nothing(server, caplog):
+    make_api(server.base_url, debug=True)  # another client turning debug on
+    api = make_api(server.base_url)
+    with caplog.at_level(logging.DEBUG):
+        api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert [r for r in caplog.records if r.name.startswith("openapi_client")] == []
+
+
+def test_one_client_shared_by_8_threads_has_no_cross_talk(server):
+    def echo(seen):
+        body = dict(EXAMPLE_RESPONSE)
+        body["instructions"] = seen.json()["instructions"]
+        return Reply(body=body)
+    server.script(echo)
+    server.check_requests = False  # 400 requests: the contract is checked in the other tests
+    api = make_api(server.base_url, connection_pool_maxsize=8)
+    mismatches, failures = [], []
+
+    def worker(thread_index):
+        for call in range(50):
+            tag = "t%d-c%d" % (thread_index, call)
+            try:
+                got = api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest(instructions=tag))
+                if got.instructions != tag:
+                    mismatches.append((tag, got.instructions))
+            except Exception as error:  # collected, asserted below
+                failures.append(repr(error))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == [] and mismatches == []
+    assert len(server.requests) == 400
