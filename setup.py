@@ -16,7 +16,7 @@ REQUIRES = [
 setup(
     name="openai-realtime-sessions",
     version=VERSION,
-    description="Python SDK for the OpenAI Realtime API's POST /v1/realtime/sessions (mint ephemeral keys), generated from the OpenAI OpenAPI spec",
+    description="Python SDK for OpenAI Realtime POST /v1/realtime/sessions (mint ephemeral keys), generated from the OpenAI spec",
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="MIT",

@@ -1,0 +1,180 @@
+"""Serialization of every generated model: golden JSON written here by hand, round
+trips, optional and null fields, unknown fields, and the oneOf token limit."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis_jsonschema import from_schema
+
+import openapi_client
+from openapi_client._runtime import parsing_server_response
+from conftest import EXAMPLE_RESPONSE, SPEC, TS_EXAMPLE_REQUEST, ts_example_request
+
+M = openapi_client
+
+
+def test_request_built_field_by_field_gives_the_golden_json():
+    request = M.RealtimeSessionCreateRequest(
+        modalities=["text"], model="gpt-4o-realtime-preview", instructions="instructions_example", voice="alloy",
+        input_audio_format="pcm16", output_audio_format="pcm16",
+        input_audio_transcription=M.RealtimeSessionCreateRequestInputAudioTranscription(model="model_example"),
+        turn_detection=M.RealtimeSessionCreateRequestTurnDetection(
+            type="type_example", threshold=3.14, prefix_padding_ms=1, silence_duration_ms=1, create_response=True),
+        tools=[M.RealtimeSessionCreateRequestToolsInner(type="function", name="name_example",
+                                                        description="description_example", parameters={})],
+        tool_choice="toolChoice_example", temperature=3.14, max_response_output_tokens=None)
+    assert request.to_dict() == TS_EXAMPLE_REQUEST
+    assert json.loads(request.to_json()) == TS_EXAMPLE_REQUEST
+    assert M.RealtimeSessionCreateRequest.from_json(request.to_json()) == request
+
+
+def test_golden_json_text_of_a_small_request():
+    request = M.RealtimeSessionCreateRequest(voice="verse", temperature=0.6, max_response_output_tokens=4096)
+    assert request.to_json() == '{"voice": "verse", "temperature": 0.6, "max_response_output_tokens": 4096}'
+
+
+def test_optional_fields_left_out_are_not_sent():
+    assert M.RealtimeSessionCreateRequest().to_dict() == {}
+    assert M.RealtimeSessionCreateRequestTurnDetection(type="server_vad").to_dict() == {"type": "server_vad"}
+
+
+def test_null_turns_features_off_in_a_request_and_none_leaves_a_field_out():
+    request = M.RealtimeSessionCreateRequest(turn_detection=None, input_audio_transcription=None,
+                                             max_response_output_tokens=None, voice=None)
+    assert request.to_dict() == {"turn_detection": None, "input_audio_transcription": None}
+
+
+@pytest.mark.parametrize("value", [1, 4096, "inf"])
+def test_max_response_output_tokens_takes_an_int_or_inf_as_a_bare_value(value):
+    request = M.RealtimeSessionCreateRequest(max_response_output_tokens=value)
+    assert request.max_response_output_tokens == value
+    assert request.to_dict() == {"max_response_output_tokens": value}
+    assert M.RealtimeSessionCreateRequest.from_dict({"max_response_output_tokens": value}).max_response_output_tokens == value
+    wrapped = M.RealtimeSessionCreateRequestMaxResponseOutputTokens(value)  # the stock wrapper still works
+    assert M.RealtimeSessionCreateRequest(max_response_output_tokens=wrapped).to_dict() == {"max_response_output_tokens": value}
+
+
+@pytest.mark.parametrize("value", ["infinite", "", 2.0, True, [], {}])
+def test_max_response_output_tokens_refuses_anything_else(value):
+    with pytest.raises(ValueError):
+        M.RealtimeSessionCreateRequest(max_response_output_tokens=value)
+
+
+@pytest.mark.parametrize("field, bad", [("voice", "alloi"), ("model", "gpt-5"), ("modalities", ["txt"]),
+                                        ("input_audio_format", "mp3"), ("output_audio_format", "wav")])
+def test_request_enums_are_strict_on_construction_assignment_and_from_dict(field, bad):
+    with pytest.raises(ValueError, match=field):
+        M.RealtimeSessionCreateRequest(**{field: bad})
+    with pytest.raises(ValueError):
+        M.RealtimeSessionCreateRequest.from_dict({field: bad})
+    request = M.RealtimeSessionCreateRequest()
+    with pytest.raises(ValueError):
+        setattr(request, field, bad)
+
+
+def test_shared_inline_models_are_strict_when_built_and_lenient_when_parsed_from_a_server():
+    with pytest.raises(ValueError):
+        M.RealtimeSessionCreateRequestToolsInner(type="web_search")
+    with parsing_server_response():
+        tool = M.RealtimeSessionCreateRequestToolsInner.from_dict({"type": "web_search", "name": "n"})
+    assert tool.type == "web_search" and tool.to_dict() == {"type": "web_search", "name": "n"}
+
+
+def test_unknown_fields_survive_a_round_trip_in_every_model():
+    request = M.RealtimeSessionCreateRequest.from_dict({"voice": "ash", "speed": 1.5})
+    assert request.additional_properties == {"speed": 1.5}
+    assert request.to_dict() == {"voice": "ash", "speed": 1.5}
+    sent = M.RealtimeSessionCreateRequest(voice="ash")
+    sent.additional_properties["speed"] = 1.2  # fields the spec does not know can still be sent
+    assert sent.to_dict() == {"voice": "ash", "speed": 1.2}
+    for model, data in [
+        (M.RealtimeSessionCreateRequestInputAudioTranscription, {"model": "whisper-1", "language": "en"}),
+        (M.RealtimeSessionCreateRequestTurnDetection, {"type": "server_vad", "eagerness": "low"}),
+        (M.RealtimeSessionCreateRequestToolsInner, {"type": "function", "name": "f", "strict": True}),
+        (M.RealtimeSessionCreateResponseClientSecret, {"value": "ek_1", "expires_at": 5, "scope": "x"}),
+        (M.RealtimeSessionCreateResponseTurnDetection, {"type": "server_vad", "threshold": 0.5, "x": None}),
+    ]:
+        assert model.from_dict(data).to_dict() == data
+        assert model.from_json(json.dumps(data)).to_json() == json.dumps(data)
+
+
+def test_response_example_round_trips_exactly_with_turn_detection_null():
+    response = M.RealtimeSessionCreateResponse.from_dict(EXAMPLE_RESPONSE)
+    assert response.turn_detection is None and "turn_detection" in response.to_dict()
+    assert response.to_dict() == EXAMPLE_RESPONSE
+    assert M.RealtimeSessionCreateResponse.from_json(response.to_json()).to_dict() == EXAMPLE_RESPONSE
+
+
+def test_response_without_nullable_fields_does_not_gain_nulls():
+    data = {"client_secret": {"value": "ek_2", "expires_at": 9}}
+    assert M.RealtimeSessionCreateResponse.from_dict(data).to_dict() == data
+
+
+def test_response_turn_detection_fields():
+    data = {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 500}
+    detection = M.RealtimeSessionCreateResponseTurnDetection.from_dict(data)
+    assert (detection.type, detection.threshold, detection.prefix_padding_ms, detection.silence_duration_ms) == (
+        "server_vad", 0.5, 300, 500)
+    assert detection.to_dict() == data
+
+
+def test_request_turn_detection_create_response_default_is_not_sent_unless_set():
+    assert M.RealtimeSessionCreateRequestTurnDetection(create_response=False).to_dict() == {"create_response": False}
+    assert M.RealtimeSessionCreateRequestTurnDetection().create_response is True
+    assert M.RealtimeSessionCreateRequestTurnDetection().to_dict() == {}
+
+
+def test_wrong_types_are_refused():
+    with pytest.raises(ValueError):
+        M.RealtimeSessionCreateRequest(temperature="hot")
+    with pytest.raises(ValueError):
+        M.RealtimeSessionCreateRequestTurnDetection(prefix_padding_ms="300")
+    with pytest.raises(ValueError):
+        M.RealtimeSessionCreateResponseClientSecret(expires_at="soon")
+
+
+def test_ts_example_request_helper_matches_the_golden_json():
+    assert ts_example_request().to_dict() == TS_EXAMPLE_REQUEST
+
+
+# ------------------------------------------------------------ property tests
+
+def _json_schema(name: str) -> dict:
+    """An OpenAPI 3.0 schema from openapi.yaml as JSON Schema ($refs inlined, nullable as type lists)."""
+    def convert(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return convert(SPEC["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]])
+            out = {k: convert(v) for k, v in node.items()
+                   if k not in ("nullable", "description", "x-oaiMeta", "example", "default")}
+            if node.get("nullable"):
+                out = {"anyOf": [out, {"type": "null"}]}
+            return out
+        if isinstance(node, list):
+            return [convert(v) for v in node]
+        return node
+    schema = convert(SPEC["components"]["schemas"][name])
+    schema["additionalProperties"] = False  # unknown fields are tested separately
+    return schema
+
+
+PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY_SETTINGS
+@given(from_schema(_json_schema("RealtimeSessionCreateRequest")))
+def test_any_schema_valid_request_body_survives_model_to_json_unchanged(body):
+    body = json.loads(json.dumps(body))
+    request = M.RealtimeSessionCreateRequest.from_dict(body)
+    assert json.loads(request.to_json()) == body
+
+
+@PROPERTY_SETTINGS
+@given(from_schema(_json_schema("RealtimeSessionCreateResponse")))
+def test_any_schema_valid_response_body_parses_and_reserializes_the_same(body):
+    body = json.loads(json.dumps(body))
+    with parsing_server_response():
+        response = M.RealtimeSessionCreateResponse.from_dict(body)
+    assert json.loads(response.to_json()) == body
