@@ -159,3 +159,20 @@ def test_update_spec_on_a_newer_revision_reports_the_api_change(tmp_path):
     entry = changelog.read_text()
     assert "2025-03-22" in entry and "bf2a3402d170eb972899a2acb3a9f1e62d8d5f3e" in entry
     assert "interrupt_response" in entry
+
+
+def test_a_hand_edit_to_generated_code_fails_check_generated(tmp_path):
+    copy = tmp_path / "repo"
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, copy / name)
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    make = ["make", "-s", "-o", ".venv/.installed", "check-generated"]
+    clean = subprocess.run(make, cwd=copy, capture_output=True, text=True)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    target = copy / "openapi_client" / "rest.py"
+    target.write_text(target.read_text().replace("RETRY_STATUSES = frozenset({408,", "RETRY_STATUSES = frozenset({400, 408,"))
+    edited = subprocess.run(make, cwd=copy, capture_output=True, text=True)
+    assert edited.returncode != 0
+    assert "+RETRY_STATUSES = frozenset({408," in edited.stdout or "-RETRY_STATUSES = frozenset({400, 408," in edited.stdout
