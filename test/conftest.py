@@ -25,6 +25,12 @@ API_HOST = "https://api.openai.com"  # the spec's server; paths are checked unde
 OPERATION_PATH = "/v1/realtime/sessions"
 TEST_KEY = "sk-test-0123456789abcdef"
 
+# Tests of values particular to the revision the TypeScript docs come from.
+SPEC_REVISION = SPEC["info"]["x-upstream"]["date"]
+only_on_2025_01_31 = pytest.mark.skipif(
+    SPEC_REVISION != "2025-01-31",
+    reason="written for the 2025-01-31 revision (closed voice enum, free-form turn_detection.type, its example values)")
+
 # The operation's own example response (x-oaiMeta), with fields the schema does not declare.
 EXAMPLE_RESPONSE = json.loads(SPEC["paths"]["/realtime/sessions"]["post"]["x-oaiMeta"]["examples"]["response"])
 
