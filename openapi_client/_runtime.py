@@ -84,10 +84,10 @@ def parse_model(model: Any, value: Any) -> Any:
     return model.from_dict(value)
 
 
-class OneOf:
-    """A oneOf schema. Fields typed with it hold the bare member value (an int, a
-    str, a model...), so callers pass and read plain values; a wrapper instance
-    (the stock `actual_instance` API) is accepted and unwrapped."""
+class ComposedValue:
+    """A oneOf/anyOf schema. Fields typed with it hold the bare value of the first
+    matching member (an int, a str, a model...), so callers pass and read plain
+    values; a wrapper instance (the stock `actual_instance` API) is accepted and unwrapped."""
 
     members: ClassVar[Tuple[Tuple[str, Callable[[Any], Any]], ...]] = ()
 
@@ -96,7 +96,7 @@ class OneOf:
 
     @classmethod
     def validate(cls, value: Any) -> Any:
-        if isinstance(value, OneOf):
+        if isinstance(value, ComposedValue):
             value = value.actual_instance
         errors = []
         for name, parse in cls.members:
@@ -129,7 +129,7 @@ class OneOf:
         return json.dumps(self.to_dict())
 
     def __eq__(self, other: object) -> bool:
-        other_value = other.actual_instance if isinstance(other, OneOf) else other
+        other_value = other.actual_instance if isinstance(other, ComposedValue) else other
         return bool(self.actual_instance == other_value)
 
     def __hash__(self) -> int:

@@ -90,6 +90,23 @@ def test_python_docs_mirror_the_typescript_docs(typescript_doc):
     assert len(python_facts["request fields"]) == 12
 
 
+# ------------------------------------------------------------ scratch copies
+
+def scratch_copy(tmp_path: Path) -> Path:
+    """The tracked files in a scratch folder, sharing this checkout's .venv."""
+    copy = tmp_path / "repo"
+    for name in subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split():
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, copy / name)
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    return copy
+
+
+def make_in(copy: Path, target: str) -> subprocess.CompletedProcess:
+    """A make target in a scratch copy, never reinstalling the shared .venv."""
+    return subprocess.run(["make", "-s", "-o", ".venv/.installed", target], cwd=copy, capture_output=True, text=True)
+
+
 # ------------------------------------------------------------ update-spec
 
 def run_update_spec(*args, cwd=ROOT):
@@ -162,18 +179,12 @@ def test_update_spec_on_a_newer_revision_reports_the_api_change(tmp_path):
 
 
 def test_a_hand_edit_to_generated_code_fails_check_generated(tmp_path):
-    copy = tmp_path / "repo"
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    for name in files:
-        (copy / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, copy / name)
-    (copy / ".venv").symlink_to(ROOT / ".venv")
-    make = ["make", "-s", "-o", ".venv/.installed", "check-generated"]
-    clean = subprocess.run(make, cwd=copy, capture_output=True, text=True)
+    copy = scratch_copy(tmp_path)
+    clean = make_in(copy, "check-generated")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     target = copy / "openapi_client" / "rest.py"
     target.write_text(target.read_text().replace("RETRY_STATUSES = frozenset({408,", "RETRY_STATUSES = frozenset({400, 408,"))
-    edited = subprocess.run(make, cwd=copy, capture_output=True, text=True)
+    edited = make_in(copy, "check-generated")
     assert edited.returncode != 0
     assert "+RETRY_STATUSES = frozenset({408," in edited.stdout or "-RETRY_STATUSES = frozenset({400, 408," in edited.stdout
 
@@ -181,13 +192,9 @@ def test_a_hand_edit_to_generated_code_fails_check_generated(tmp_path):
 @needs_reference
 def test_a_newer_upstream_revision_extracts_regenerates_and_round_trips(tmp_path):
     """2025-03-22 adds fields, a $ref anyOf voice and nullable objects: the pipeline must carry them."""
-    copy = tmp_path / "repo"
-    for name in subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split():
-        (copy / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, copy / name)
-    (copy / ".venv").symlink_to(ROOT / ".venv")
+    copy = scratch_copy(tmp_path)
     assert run_update_spec(UPSTREAM_2025_03_22, cwd=copy).returncode == 0
-    generated = subprocess.run(["make", "-s", "-o", ".venv/.installed", "generate"], cwd=copy, capture_output=True, text=True)
+    generated = make_in(copy, "generate")
     assert generated.returncode == 0, generated.stdout + generated.stderr
     script = r'''
 import json, yaml, openapi_client as M

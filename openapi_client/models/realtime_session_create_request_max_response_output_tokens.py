@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union  # noqa: F401
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator
 from typing import Any, List, Optional
 from pydantic import TypeAdapter  # noqa: F401
-from openapi_client._runtime import OneOf, check_enum, parse_model, strict_primitive  # noqa: F401
+from openapi_client._runtime import ComposedValue, check_enum, parse_model, strict_primitive  # noqa: F401
 
 REALTIMESESSIONCREATEREQUESTMAXRESPONSEOUTPUTTOKENS_ONE_OF_SCHEMAS = ["int", "str"]
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     # Type checkers see the plain member types callers pass and read.
     RealtimeSessionCreateRequestMaxResponseOutputTokens = Union[int, str]
 else:
-    class RealtimeSessionCreateRequestMaxResponseOutputTokens(OneOf):
+    class RealtimeSessionCreateRequestMaxResponseOutputTokens(ComposedValue):
         """
         Maximum number of output tokens for a single assistant response, inclusive of tool calls. Provide an integer between 1 and 4096 to limit output tokens, or `inf` for the maximum available tokens for a given model. Defaults to `inf`. 
         """
