@@ -7,13 +7,27 @@ SCRATCH := $(CURDIR)/.scratch
 GENERATOR := $(BIN)/openapi-generator-cli
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: generate check-generated test test-unit lint types wheel update-spec clean
+.PHONY: demo serve generate check-generated test test-unit lint types wheel update-spec clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements-dev.txt -r requirements.txt
 	touch $@
+
+# Mint a session on the bundled local server (offline, no key needed).
+# LIVE=1: the same example against the real API with your OPENAI_API_KEY.
+demo: $(STAMP)
+ifeq ($(LIVE),1)
+	PYTHONPATH=$(CURDIR) $(BIN)/python examples/create_session.py
+else
+	$(BIN)/python -m tools.demo
+endif
+
+# The local stand-in for POST /v1/realtime/sessions, for testing your own code: make serve PORT=8080
+PORT ?= 8080
+serve: $(STAMP)
+	$(BIN)/python -m local_server --port $(PORT)
 
 # Regenerate openapi_client/ and docs/ from openapi.yaml + generator-config.yaml + templates/.
 generate: $(STAMP)
@@ -37,10 +51,10 @@ test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check tools test setup.py
+	$(BIN)/ruff check tools test local_server examples setup.py
 
 types: $(STAMP)
-	$(BIN)/mypy openapi_client
+	$(BIN)/mypy openapi_client local_server examples
 
 # Every test: unit and HTTP tests, lint, types and the generated-code drift check.
 test: test-unit lint types check-generated

@@ -10,7 +10,7 @@ from hypothesis_jsonschema import from_schema
 
 import openapi_client
 from openapi_client._runtime import parsing_server_response
-from conftest import only_on_2025_01_31, EXAMPLE_RESPONSE, SPEC, TS_EXAMPLE_REQUEST, ts_example_request
+from conftest import only_on_2025_01_31, EXAMPLE_RESPONSE, TS_EXAMPLE_REQUEST, json_schema, ts_example_request
 
 M = openapi_client
 
@@ -144,30 +144,11 @@ def test_ts_example_request_helper_matches_the_golden_json():
 
 # ------------------------------------------------------------ property tests
 
-def _json_schema(name: str) -> dict:
-    """An OpenAPI 3.0 schema from openapi.yaml as JSON Schema ($refs inlined, nullable as type lists)."""
-    def convert(node):
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return convert(SPEC["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]])
-            out = {k: convert(v) for k, v in node.items()
-                   if k not in ("nullable", "description", "x-oaiMeta", "example", "default")}
-            if node.get("nullable"):
-                out = {"anyOf": [out, {"type": "null"}]}
-            return out
-        if isinstance(node, list):
-            return [convert(v) for v in node]
-        return node
-    schema = convert(SPEC["components"]["schemas"][name])
-    schema["additionalProperties"] = False  # unknown fields are tested separately
-    return schema
-
-
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY_SETTINGS
-@given(from_schema(_json_schema("RealtimeSessionCreateRequest")))
+@given(from_schema(json_schema("RealtimeSessionCreateRequest")))
 def test_any_schema_valid_request_body_survives_model_to_json_unchanged(body):
     body = json.loads(json.dumps(body))
     request = M.RealtimeSessionCreateRequest.from_dict(body)
@@ -175,7 +156,7 @@ def test_any_schema_valid_request_body_survives_model_to_json_unchanged(body):
 
 
 @PROPERTY_SETTINGS
-@given(from_schema(_json_schema("RealtimeSessionCreateResponse")))
+@given(from_schema(json_schema("RealtimeSessionCreateResponse")))
 def test_any_schema_valid_response_body_parses_and_reserializes_the_same(body):
     body = json.loads(json.dumps(body))
     with parsing_server_response():

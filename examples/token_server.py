@@ -1,0 +1,84 @@
+"""A backend route that mints an ephemeral Realtime key for a browser client.
+
+    OPENAI_API_KEY=sk-... python examples/token_server.py --port 3000
+    browser: const session = await (await fetch("/session")).json();
+             // session.client_secret.value authenticates the WebRTC/WebSocket connection
+
+The API key stays on the server; the browser only ever sees the one-minute ephemeral key.
+The session settings are chosen here, not by the browser.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, Tuple
+
+import openapi_client
+from openapi_client.exceptions import ApiConnectionError, ApiException, ApiTimeoutError
+
+LOG = logging.getLogger("token_server")
+SESSION_SETTINGS = openapi_client.RealtimeSessionCreateRequest(
+    model="gpt-4o-realtime-preview", modalities=["audio", "text"], voice="alloy",
+    instructions="You are a friendly assistant.")
+
+
+def mint(api: openapi_client.RealtimeApi) -> Tuple[int, Dict[str, Any]]:
+    """(status, JSON body) for the browser; failures say what happened, never with a key in them."""
+    try:
+        session = api.create_realtime_session(SESSION_SETTINGS)
+    except ApiTimeoutError:
+        LOG.warning("minting a session timed out")
+        return 504, {"error": "the Realtime API did not answer in time"}
+    except (ApiException, ApiConnectionError) as error:   # str() of SDK errors is redacted
+        LOG.warning("minting a session failed: %s", error)
+        return 502, {"error": "could not mint a Realtime session"}
+    return 200, session.to_dict()
+
+
+def make_server(api: openapi_client.RealtimeApi, host: str = "127.0.0.1", port: int = 3000) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            LOG.info("%s %s", self.command, self.path.split("?", 1)[0])
+
+        def do_GET(self) -> None:
+            status, body = mint(api) if self.path.split("?", 1)[0] == "/session" else (404, {"error": "not found"})
+            payload = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Cache-Control", "no-store")   # an ephemeral key must not be cached
+            self.end_headers()
+            self.wfile.write(payload)
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=3000)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s token_server %(message)s")
+    configuration = openapi_client.Configuration()
+    if not configuration.access_token:
+        parser.error("set OPENAI_API_KEY: the server mints keys with it")
+    # One client for the whole process: it is thread-safe and keeps its connections alive.
+    api = openapi_client.RealtimeApi(openapi_client.ApiClient(configuration))
+    server = make_server(api, args.host, args.port)
+    print("token_server: GET http://%s:%d/session" % (args.host, server.server_address[1]), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

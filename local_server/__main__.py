@@ -1,0 +1,39 @@
+"""python -m local_server [--host 127.0.0.1] [--port 8080]: serve until interrupted."""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from local_server.contract import SPEC_PATH, SpecContract
+from local_server.server import DEFAULT_MAX_BODY_BYTES, LocalRealtimeServer
+
+
+def main(argv: "list[str] | None" = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local_server", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
+    parser.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)")
+    parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="the OpenAPI document to serve and validate against")
+    parser.add_argument("--api-key", help="accept only this bearer key (default: any non-empty key)")
+    parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES, help="larger bodies get 413")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s local_server %(message)s", stream=sys.stderr)
+    server = LocalRealtimeServer(args.host, args.port, contract=SpecContract(args.spec), api_key=args.api_key,
+                                 max_body_bytes=args.max_body_bytes)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # stop cleanly when a runner terminates us
+    for path, methods in sorted(server.contract.routes.items()):
+        print("local_server: %s %s (validated against %s)" % (" ".join(sorted(methods)), path, args.spec.name), flush=True)
+    print("local_server: listening on %s" % server.base_url, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

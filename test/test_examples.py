@@ -1,0 +1,102 @@
+"""The examples run as users run them: the quick start, `make demo`'s runner and the token endpoint."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import urllib3
+
+from local_server import LocalRealtimeServer
+from conftest import ROOT, TEST_KEY, make_api
+
+sys.path.insert(0, str(ROOT / "examples"))
+import token_server  # noqa: E402  (an example script, not a package)
+
+EK = re.compile(r"ephemeral key:\s+(ek_[0-9a-f]{32})")
+
+
+def run_example(base_url, key):
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
+    env.update(PYTHONPATH=str(ROOT), **({"OPENAI_API_KEY": key} if key else {}), OPENAI_BASE_URL=base_url)
+    return subprocess.run([sys.executable, str(ROOT / "examples" / "create_session.py")], env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_quick_start_mints_a_session_and_prints_its_key_and_expiry():
+    with LocalRealtimeServer(api_key=TEST_KEY) as srv:
+        result = run_example(srv.base_url, TEST_KEY)
+    assert result.returncode == 0, result.stderr
+    assert EK.search(result.stdout)
+    expires_in = int(re.search(r"expires at: .*\(in (\d+) s\)", result.stdout).group(1))
+    assert 55 <= expires_in <= 60
+    settings = json.loads(result.stdout.split("session:\n", 1)[1].split("\nephemeral key:", 1)[0])
+    assert settings["turn_detection"]["silence_duration_ms"] == 500 and settings["tools"][0]["name"] == "get_weather"
+    assert "client_secret" not in settings
+
+
+def test_quick_start_without_a_key_says_what_to_do_and_fails():
+    result = run_example("http://127.0.0.1:9/v1", None)
+    assert result.returncode == 2 and "set OPENAI_API_KEY" in result.stderr
+
+
+def test_quick_start_against_a_server_that_refuses_prints_a_redacted_error():
+    with LocalRealtimeServer(api_key="sk-other") as srv:
+        result = run_example(srv.base_url, TEST_KEY)
+    assert result.returncode == 1 and "(401)" in result.stderr and TEST_KEY not in result.stderr + result.stdout
+
+
+def test_demo_runner_starts_the_local_server_mints_a_key_and_stops_it():
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    result = subprocess.run([sys.executable, "-m", "tools.demo"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert EK.search(result.stdout) and "demo: local server at http://127.0.0.1:" in result.stdout
+    assert "POST /v1/realtime/sessions 200" in result.stderr
+
+
+@pytest.fixture
+def token_endpoint():
+    """The token server in a thread, with its SDK client pointed at a local server that wants one key."""
+    upstream = LocalRealtimeServer(api_key=TEST_KEY).start()
+    api = make_api(upstream.base_url)
+    backend = token_server.make_server(api, port=0)
+    threading.Thread(target=backend.serve_forever, daemon=True).start()
+    yield upstream, api, "http://127.0.0.1:%d" % backend.server_address[1]
+    backend.shutdown()
+    backend.server_close()
+    upstream.close()
+
+
+def test_token_endpoint_hands_the_browser_a_fresh_ephemeral_key(token_endpoint):
+    _, _, url = token_endpoint
+    response = urllib3.request("GET", url + "/session")
+    assert response.status == 200 and response.headers["Cache-Control"] == "no-store"
+    session = response.json()
+    assert re.fullmatch(r"ek_[0-9a-f]{32}", session["client_secret"]["value"])
+    assert abs(session["client_secret"]["expires_at"] - (time.time() + 60)) < 5
+    assert session["voice"] == "alloy" and session["modalities"] == ["audio", "text"]
+    assert TEST_KEY not in response.data.decode()
+    again = urllib3.request("GET", url + "/session").json()
+    assert again["client_secret"]["value"] != session["client_secret"]["value"]
+
+
+def test_token_endpoint_failure_is_a_502_without_details_or_keys(token_endpoint, caplog):
+    upstream, api, url = token_endpoint
+    upstream.api_key = "sk-rotated"   # the backend's key is no longer accepted
+    with caplog.at_level(logging.INFO):
+        response = urllib3.request("GET", url + "/session")
+    assert response.status == 502 and response.json() == {"error": "could not mint a Realtime session"}
+    assert "minting a session failed: (401)" in caplog.text
+    assert TEST_KEY not in caplog.text and "sk-rotated" not in caplog.text
+
+
+def test_token_endpoint_has_only_the_session_route(token_endpoint):
+    _, _, url = token_endpoint
+    assert urllib3.request("GET", url + "/").status == 404
