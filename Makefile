@@ -5,9 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCRATCH := $(CURDIR)/.scratch
 GENERATOR := $(BIN)/openapi-generator-cli
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo serve generate check-generated test test-unit lint types wheel update-spec clean
+.PHONY: demo serve bench generate check-generated test test-unit lint types wheel update-spec clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +30,18 @@ endif
 PORT ?= 8080
 serve: $(STAMP)
 	$(BIN)/python -m local_server --port $(PORT)
+
+$(BENCH_STAMP): requirements.txt requirements-bench.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install -q -r requirements.txt -r requirements-bench.txt
+	touch $@
+
+# CPU per call, parse cost, cold start and 8-thread throughput against urllib3+json and the
+# openai SDK, in its own environment; prints a table and writes bench-results/*.json.
+# make bench BENCH_ARGS="--rounds 30"
+bench: $(BENCH_STAMP)
+	PYTHONPATH=$(CURDIR) $(BENCH_VENV)/bin/python -m bench.run $(BENCH_ARGS)
 
 # Regenerate openapi_client/ and docs/ from openapi.yaml + generator-config.yaml + templates/.
 generate: $(STAMP)
@@ -51,10 +65,10 @@ test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check tools test local_server examples setup.py
+	$(BIN)/ruff check tools test local_server examples bench setup.py
 
 types: $(STAMP)
-	$(BIN)/mypy openapi_client local_server examples
+	$(BIN)/mypy openapi_client local_server examples bench
 
 # Every test: unit and HTTP tests, lint, types and the generated-code drift check.
 test: test-unit lint types check-generated
@@ -68,4 +82,4 @@ update-spec: $(STAMP)
 	$(BIN)/python -m tools.update_spec "$(UPSTREAM)" $(if $(COMMIT),--commit $(COMMIT))
 
 clean:
-	rm -rf $(VENV) $(SCRATCH) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) $(SCRATCH) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -5,13 +5,16 @@
 Generated from templates/runtime.mustache; do not edit by hand.
 """  # noqa: E501
 
-import contextlib
 import contextvars
 import datetime
+import decimal
+import uuid
 import json
 import re
 from enum import Enum
-from typing import Any, Callable, ClassVar, Dict, Iterator, Mapping, Optional, Tuple
+from typing import Any, Callable, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple
+
+from pydantic import SecretStr
 
 from pydantic_core import core_schema
 
@@ -20,14 +23,17 @@ from pydantic_core import core_schema
 _parsing_server_response = contextvars.ContextVar("openapi_client_parsing_server_response", default=False)
 
 
-@contextlib.contextmanager
-def parsing_server_response() -> Iterator[None]:
-    """Parse leniently inside this block (forward-compatible responses)."""
-    token = _parsing_server_response.set(True)
-    try:
-        yield
-    finally:
-        _parsing_server_response.reset(token)
+class parsing_server_response:
+    """Parse leniently inside this block (forward-compatible responses). A plain class, not
+    @contextmanager: it runs on every response."""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = _parsing_server_response.set(True)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _parsing_server_response.reset(self._token)
 
 
 def check_enum(value: Any, allowed: frozenset, field: str) -> Any:
@@ -38,18 +44,55 @@ def check_enum(value: Any, allowed: frozenset, field: str) -> Any:
     raise ValueError(f"{field} must be one of {choices}; got {value!r}")
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def to_wire(value: Any) -> Any:
-    """The JSON-ready form of a field value: models and oneOf values via to_dict()."""
-    if value is None or isinstance(value, (str, int, float, bool)):
+    """The JSON-ready form of a field value: models and oneOf values via to_dict(), so a model's
+    to_dict() can be sent as it is, without a second sanitizing pass."""
+    kind = type(value)
+    if kind in _JSON_SCALARS:   # exact types first: the common case costs one set lookup
+        return value
+    if kind is list:
+        return [item if type(item) in _JSON_SCALARS else to_wire(item) for item in value]
+    if kind is dict:
+        return {key: item if type(item) in _JSON_SCALARS else to_wire(item) for key, item in value.items()}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, list):
         return [to_wire(item) for item in value]
     if isinstance(value, dict):
         return {key: to_wire(item) for key, item in value.items()}
-    if isinstance(value, Enum):
-        return value.value
+    if isinstance(value, tuple):
+        return tuple(to_wire(item) for item in value)
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
     to_dict = getattr(value, "to_dict", None)
     return to_dict() if callable(to_dict) else value
+
+
+# Validation context meaning "this input was read from JSON" (from_dict, from_json, responses).
+WIRE: Dict[str, bool] = {"wire": True}
+
+
+def wire_input(data: Dict[str, Any], declared: FrozenSet[str], null_defaults: Tuple[Tuple[str, Any], ...],
+               keep_unknown: bool) -> Dict[str, Any]:
+    """A JSON object as model input: a null in a non-nullable field with a default means that
+    default, and keys the schema does not declare go to additional_properties (or are dropped)."""
+    if null_defaults:
+        data = {**data, **{name: default for name, default in null_defaults if name in data and data[name] is None}}
+    if data.keys() <= declared:
+        return data
+    known = {key: value for key, value in data.items() if key in declared}
+    if keep_unknown:
+        known["additional_properties"] = {key: value for key, value in data.items() if key not in declared}
+    return known
 
 
 def parse_nested(model: Any, value: Any) -> Any:

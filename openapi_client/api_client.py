@@ -11,6 +11,7 @@
 
 
 import datetime
+import functools
 from dateutil.parser import parse
 from enum import Enum
 import decimal
@@ -25,7 +26,7 @@ import uuid
 
 from urllib.parse import quote
 from typing import Tuple, Optional, List, Dict, Union
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from openapi_client.configuration import Configuration
 from openapi_client.api_response import ApiResponse, T as ApiResponseT
@@ -45,6 +46,16 @@ from openapi_client.exceptions import (
 )
 
 RequestSerialized = Tuple[str, str, Dict[str, str], Optional[str], List[str]]
+# JSON bodies pydantic can parse from bytes directly (JSON is UTF-8 unless a charset says otherwise)
+_UTF8_JSON = re.compile(r'^application/(?:[\w!#$&.+\-^_]+\+)?json\s*(?:;\s*charset="?utf-8"?\s*)?$', re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=256)
+def _json_model_for(response_type: str, content_type: Optional[str]):
+    if content_type is None or not _UTF8_JSON.match(content_type):
+        return None
+    model = getattr(openapi_client.models, response_type, None)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 class ApiClient:
     """Generic API client for OpenAPI client library builds.
@@ -331,10 +342,14 @@ class ApiClient:
         return_data = None
         try:
             with parsing_server_response():
+                json_model = self._json_model(response_type, response_data) if response_type else None
                 if response_type in ("bytearray", "bytes"):
                     return_data = response_data.data
                 elif response_type == "file":
                     return_data = self.__deserialize_file(response_data)
+                elif json_model is not None:
+                    # one pydantic-core pass from the body bytes to the model, nested models included
+                    return_data = json_model.from_json(response_data.data)
                 elif response_type is not None:
                     match = None
                     content_type = response_data.headers.get('content-type')
@@ -349,12 +364,18 @@ class ApiClient:
                 reason="response body is not a valid %s: %s" % (response_type, type(error).__name__),
             ) from error
 
-        return ApiResponse(
+        # everything in it is already checked: no second validation pass
+        return ApiResponse.model_construct(
             status_code = response_data.status,
             data = return_data,
             headers = response_data.headers,
             raw_data = response_data.data
         )
+
+    @staticmethod
+    def _json_model(response_type: str, response_data: rest.RESTResponse):
+        """The generated model a UTF-8 JSON body of this type parses into, or None."""
+        return _json_model_for(response_type, response_data.headers.get('content-type'))
 
     def sanitize_for_serialization(self, obj):
         """Builds a JSON POST object.
@@ -372,8 +393,11 @@ class ApiClient:
         :param obj: The data to serialize.
         :return: The serialized form of data.
         """
-        if obj is None:
-            return None
+        if obj is None or type(obj) is str:   # headers and most leaves: skip the type checks below
+            return obj
+        elif isinstance(obj, BaseModel) and hasattr(obj, "to_dict"):
+            # a generated model's to_dict() is JSON-ready already (to_wire): no second pass
+            return obj.to_dict()
         elif isinstance(obj, Enum):
             return obj.value
         elif isinstance(obj, SecretStr):

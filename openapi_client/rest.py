@@ -12,6 +12,7 @@
 """  # noqa: E501
 
 
+import functools
 import ipaddress
 import random
 import io
@@ -116,11 +117,16 @@ def contenttype_matches(contenttype, maintype, subtype):
         regardless of the presence of mime type parameters, otherwise returns `false`.
     :rtype: bool
     """
-    pattern = '{type}/(?:[^+;]+\\+)?{subtype}(?:[ \t]*;.*)?'.format(
+    return _contenttype_pattern(maintype, subtype).fullmatch(contenttype) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _contenttype_pattern(maintype, subtype):
+    """Compiled once per media type instead of on every request."""
+    return re.compile('{type}/(?:[^+;]+\\+)?{subtype}(?:[ \t]*;.*)?'.format(
         type = re.escape(maintype),
         subtype = re.escape(subtype),
-    )
-    return re.fullmatch(pattern, contenttype, re.IGNORECASE) is not None
+    ), re.IGNORECASE)
 
 def should_bypass_proxies(url: str, no_proxy: str) -> bool:
     """Return whether ``url`` matches the comma-separated ``no_proxy`` rules."""
@@ -306,7 +312,8 @@ class RESTClientObject:
                 # the existing JSON serializer:
                 # https://yaml.org/spec/1.2.2/#13-relation-to-json
                 is_structured_yaml = (
-                    content_type
+                    not is_json
+                    and content_type
                     and (
                         contenttype_matches(content_type, 'application', 'yaml')
                         or contenttype_matches(content_type, 'text', 'yaml')

@@ -26,7 +26,9 @@ from openapi_client.models.realtime_session_create_request_turn_detection import
 from typing import Optional, Set, Tuple
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
-from openapi_client._runtime import check_enum, parse_nested, to_wire
+from pydantic import Field, ValidationInfo, model_validator
+from typing import FrozenSet
+from openapi_client._runtime import WIRE, check_enum, parse_nested, to_wire, wire_input
 
 class RealtimeSessionCreateRequest(BaseModel):
     """
@@ -44,10 +46,25 @@ class RealtimeSessionCreateRequest(BaseModel):
     tool_choice: Optional[StrictStr] = Field(default=None, description="How the model chooses tools. Options are `auto`, `none`, `required`, or  specify a function. ")
     temperature: Optional[Union[StrictFloat, StrictInt]] = Field(default=None, description="Sampling temperature for the model, limited to [0.6, 1.2]. Defaults to 0.8. ")
     max_response_output_tokens: Optional[RealtimeSessionCreateRequestMaxResponseOutputTokens] = None
-    additional_properties: Dict[str, Any] = {}
+    additional_properties: Dict[str, Any] = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["modalities", "model", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("modalities", "modalities", False), ("model", "model", False), ("instructions", "instructions", False), ("voice", "voice", False), ("input_audio_format", "input_audio_format", False), ("output_audio_format", "output_audio_format", False), ("input_audio_transcription", "input_audio_transcription", True), ("turn_detection", "turn_detection", True), ("tools", "tools", False), ("tool_choice", "tool_choice", False), ("temperature", "temperature", False), ("max_response_output_tokens", "max_response_output_tokens", False), )
+    # For parsing JSON: the declared JSON names, and the default a null stands for in non-nullable fields.
+    __wire_names: ClassVar[FrozenSet[str]] = frozenset(("modalities", "model", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens", ))
+    __null_defaults: ClassVar[Tuple[Tuple[str, Any], ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_wire_input(cls, data: Any, info: ValidationInfo) -> Any:
+        """Input parsed from JSON (context WIRE), nested models included: nulls become declared defaults and
+        undeclared keys go to additional_properties."""
+        if info.context is not WIRE or not isinstance(data, dict) or (not cls.__null_defaults and data.keys() <= cls.__wire_names):
+            return data
+        return wire_input(data, cls.__wire_names, cls.__null_defaults, True)
+
+    # allowed values built once, not on every validation
+    __modalities_allowed: ClassVar[FrozenSet[Any]] = frozenset(['text', 'audio'])
 
     @field_validator('modalities')
     def modalities_validate_enum(cls, value):
@@ -56,8 +73,11 @@ class RealtimeSessionCreateRequest(BaseModel):
             return value
 
         for i in value:
-            check_enum(i, frozenset(['text', 'audio']), "each item of modalities")
+            check_enum(i, cls.__modalities_allowed, "each item of modalities")
         return value
+
+    # allowed values built once, not on every validation
+    __model_allowed: ClassVar[FrozenSet[Any]] = frozenset(['gpt-4o-realtime-preview', 'gpt-4o-realtime-preview-2024-10-01', 'gpt-4o-realtime-preview-2024-12-17', 'gpt-4o-mini-realtime-preview', 'gpt-4o-mini-realtime-preview-2024-12-17'])
 
     @field_validator('model')
     def model_validate_enum(cls, value):
@@ -65,8 +85,11 @@ class RealtimeSessionCreateRequest(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, frozenset(['gpt-4o-realtime-preview', 'gpt-4o-realtime-preview-2024-10-01', 'gpt-4o-realtime-preview-2024-12-17', 'gpt-4o-mini-realtime-preview', 'gpt-4o-mini-realtime-preview-2024-12-17']), "model")
+        check_enum(value, cls.__model_allowed, "model")
         return value
+
+    # allowed values built once, not on every validation
+    __voice_allowed: ClassVar[FrozenSet[Any]] = frozenset(['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse'])
 
     @field_validator('voice')
     def voice_validate_enum(cls, value):
@@ -74,8 +97,11 @@ class RealtimeSessionCreateRequest(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, frozenset(['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse']), "voice")
+        check_enum(value, cls.__voice_allowed, "voice")
         return value
+
+    # allowed values built once, not on every validation
+    __input_audio_format_allowed: ClassVar[FrozenSet[Any]] = frozenset(['pcm16', 'g711_ulaw', 'g711_alaw'])
 
     @field_validator('input_audio_format')
     def input_audio_format_validate_enum(cls, value):
@@ -83,8 +109,11 @@ class RealtimeSessionCreateRequest(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, frozenset(['pcm16', 'g711_ulaw', 'g711_alaw']), "input_audio_format")
+        check_enum(value, cls.__input_audio_format_allowed, "input_audio_format")
         return value
+
+    # allowed values built once, not on every validation
+    __output_audio_format_allowed: ClassVar[FrozenSet[Any]] = frozenset(['pcm16', 'g711_ulaw', 'g711_alaw'])
 
     @field_validator('output_audio_format')
     def output_audio_format_validate_enum(cls, value):
@@ -92,7 +121,7 @@ class RealtimeSessionCreateRequest(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, frozenset(['pcm16', 'g711_ulaw', 'g711_alaw']), "output_audio_format")
+        check_enum(value, cls.__output_audio_format_allowed, "output_audio_format")
         return value
 
     model_config = ConfigDict(
@@ -114,7 +143,8 @@ class RealtimeSessionCreateRequest(BaseModel):
     @classmethod
     def from_json(cls, json_str: str) -> Optional[Self]:
         """Create an instance of RealtimeSessionCreateRequest from a JSON string"""
-        return cls.from_dict(json.loads(json_str))
+        # one pass in pydantic-core straight from the JSON text
+        return cls.model_validate_json(json_str, context=WIRE)
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the dictionary representation of the model using alias.
@@ -143,7 +173,7 @@ class RealtimeSessionCreateRequest(BaseModel):
         # puts key-value pairs in additional_properties in the top level
         if self.additional_properties:
             for _key, _value in self.additional_properties.items():
-                _dict[_key] = _value
+                _dict[_key] = to_wire(_value)
         return _dict
 
     @classmethod
@@ -155,25 +185,7 @@ class RealtimeSessionCreateRequest(BaseModel):
         if not isinstance(obj, dict):
             return cls.model_validate(obj)
 
-        _obj = cls.model_validate({_k: _v for _k, _v in {
-            "modalities": obj.get("modalities"),
-            "model": obj.get("model"),
-            "instructions": obj.get("instructions"),
-            "voice": obj.get("voice"),
-            "input_audio_format": obj.get("input_audio_format"),
-            "output_audio_format": obj.get("output_audio_format"),
-            "input_audio_transcription": parse_nested(RealtimeSessionCreateRequestInputAudioTranscription, obj["input_audio_transcription"]) if obj.get("input_audio_transcription") is not None else None,
-            "turn_detection": parse_nested(RealtimeSessionCreateRequestTurnDetection, obj["turn_detection"]) if obj.get("turn_detection") is not None else None,
-            "tools": [parse_nested(RealtimeSessionCreateRequestToolsInner, _item) for _item in obj["tools"]] if obj.get("tools") is not None else None,
-            "tool_choice": obj.get("tool_choice"),
-            "temperature": obj.get("temperature"),
-            "max_response_output_tokens": parse_nested(RealtimeSessionCreateRequestMaxResponseOutputTokens, obj["max_response_output_tokens"]) if obj.get("max_response_output_tokens") is not None else None
-        }.items() if _k in obj})
-        # store additional fields in additional_properties
-        for _key in obj.keys():
-            if _key not in cls.__properties:
-                _obj.additional_properties[_key] = obj.get(_key)
-
-        return _obj
+        # nested models are parsed by pydantic in the same pass, through _read_wire_input
+        return cls.model_validate(obj, context=WIRE)
 
 

@@ -22,17 +22,31 @@ from typing import Any, ClassVar, Dict, List, Optional
 from typing import Optional, Set, Tuple
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
-from openapi_client._runtime import check_enum, parse_nested, to_wire
+from pydantic import Field, ValidationInfo, model_validator
+from typing import FrozenSet
+from openapi_client._runtime import WIRE, check_enum, parse_nested, to_wire, wire_input
 
 class RealtimeSessionCreateRequestInputAudioTranscription(BaseModel):
     """
     Configuration for input audio transcription, defaults to off and can be  set to `null` to turn off once on. Input audio transcription is not native  to the model, since the model consumes audio directly. Transcription runs  asynchronously through Whisper and should be treated as rough guidance  rather than the representation understood by the model. 
     """ # noqa: E501
     model: Optional[StrictStr] = Field(default=None, description="The model to use for transcription, `whisper-1` is the only currently  supported model. ")
-    additional_properties: Dict[str, Any] = {}
+    additional_properties: Dict[str, Any] = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["model"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("model", "model", False), )
+    # For parsing JSON: the declared JSON names, and the default a null stands for in non-nullable fields.
+    __wire_names: ClassVar[FrozenSet[str]] = frozenset(("model", ))
+    __null_defaults: ClassVar[Tuple[Tuple[str, Any], ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_wire_input(cls, data: Any, info: ValidationInfo) -> Any:
+        """Input parsed from JSON (context WIRE), nested models included: nulls become declared defaults and
+        undeclared keys go to additional_properties."""
+        if info.context is not WIRE or not isinstance(data, dict) or (not cls.__null_defaults and data.keys() <= cls.__wire_names):
+            return data
+        return wire_input(data, cls.__wire_names, cls.__null_defaults, True)
 
     model_config = ConfigDict(
         validate_by_name=True,
@@ -53,7 +67,8 @@ class RealtimeSessionCreateRequestInputAudioTranscription(BaseModel):
     @classmethod
     def from_json(cls, json_str: str) -> Optional[Self]:
         """Create an instance of RealtimeSessionCreateRequestInputAudioTranscription from a JSON string"""
-        return cls.from_dict(json.loads(json_str))
+        # one pass in pydantic-core straight from the JSON text
+        return cls.model_validate_json(json_str, context=WIRE)
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the dictionary representation of the model using alias.
@@ -82,7 +97,7 @@ class RealtimeSessionCreateRequestInputAudioTranscription(BaseModel):
         # puts key-value pairs in additional_properties in the top level
         if self.additional_properties:
             for _key, _value in self.additional_properties.items():
-                _dict[_key] = _value
+                _dict[_key] = to_wire(_value)
         return _dict
 
     @classmethod
@@ -94,14 +109,7 @@ class RealtimeSessionCreateRequestInputAudioTranscription(BaseModel):
         if not isinstance(obj, dict):
             return cls.model_validate(obj)
 
-        _obj = cls.model_validate({_k: _v for _k, _v in {
-            "model": obj.get("model")
-        }.items() if _k in obj})
-        # store additional fields in additional_properties
-        for _key in obj.keys():
-            if _key not in cls.__properties:
-                _obj.additional_properties[_key] = obj.get(_key)
-
-        return _obj
+        # nested models are parsed by pydantic in the same pass, through _read_wire_input
+        return cls.model_validate(obj, context=WIRE)
 
 

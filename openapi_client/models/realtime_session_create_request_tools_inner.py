@@ -22,7 +22,9 @@ from typing import Any, ClassVar, Dict, List, Optional
 from typing import Optional, Set, Tuple
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
-from openapi_client._runtime import check_enum, parse_nested, to_wire
+from pydantic import Field, ValidationInfo, model_validator
+from typing import FrozenSet
+from openapi_client._runtime import WIRE, check_enum, parse_nested, to_wire, wire_input
 
 class RealtimeSessionCreateRequestToolsInner(BaseModel):
     """
@@ -32,10 +34,25 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
     name: Optional[StrictStr] = Field(default=None, description="The name of the function.")
     description: Optional[StrictStr] = Field(default=None, description="The description of the function, including guidance on when and how  to call it, and guidance about what to tell the user when calling  (if anything). ")
     parameters: Optional[Dict[str, Any]] = Field(default=None, description="Parameters of the function in JSON Schema.")
-    additional_properties: Dict[str, Any] = {}
+    additional_properties: Dict[str, Any] = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "name", "description", "parameters"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("type", "type", False), ("name", "name", False), ("description", "description", False), ("parameters", "parameters", False), )
+    # For parsing JSON: the declared JSON names, and the default a null stands for in non-nullable fields.
+    __wire_names: ClassVar[FrozenSet[str]] = frozenset(("type", "name", "description", "parameters", ))
+    __null_defaults: ClassVar[Tuple[Tuple[str, Any], ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_wire_input(cls, data: Any, info: ValidationInfo) -> Any:
+        """Input parsed from JSON (context WIRE), nested models included: nulls become declared defaults and
+        undeclared keys go to additional_properties."""
+        if info.context is not WIRE or not isinstance(data, dict) or (not cls.__null_defaults and data.keys() <= cls.__wire_names):
+            return data
+        return wire_input(data, cls.__wire_names, cls.__null_defaults, True)
+
+    # allowed values built once, not on every validation
+    __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['function'])
 
     @field_validator('type')
     def type_validate_enum(cls, value):
@@ -43,7 +60,7 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, frozenset(['function']), "type")
+        check_enum(value, cls.__type_allowed, "type")
         return value
 
     model_config = ConfigDict(
@@ -65,7 +82,8 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
     @classmethod
     def from_json(cls, json_str: str) -> Optional[Self]:
         """Create an instance of RealtimeSessionCreateRequestToolsInner from a JSON string"""
-        return cls.from_dict(json.loads(json_str))
+        # one pass in pydantic-core straight from the JSON text
+        return cls.model_validate_json(json_str, context=WIRE)
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the dictionary representation of the model using alias.
@@ -94,7 +112,7 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
         # puts key-value pairs in additional_properties in the top level
         if self.additional_properties:
             for _key, _value in self.additional_properties.items():
-                _dict[_key] = _value
+                _dict[_key] = to_wire(_value)
         return _dict
 
     @classmethod
@@ -106,17 +124,7 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
         if not isinstance(obj, dict):
             return cls.model_validate(obj)
 
-        _obj = cls.model_validate({_k: _v for _k, _v in {
-            "type": obj.get("type"),
-            "name": obj.get("name"),
-            "description": obj.get("description"),
-            "parameters": obj.get("parameters")
-        }.items() if _k in obj})
-        # store additional fields in additional_properties
-        for _key in obj.keys():
-            if _key not in cls.__properties:
-                _obj.additional_properties[_key] = obj.get(_key)
-
-        return _obj
+        # nested models are parsed by pydantic in the same pass, through _read_wire_input
+        return cls.model_validate(obj, context=WIRE)
 
 

@@ -27,7 +27,9 @@ from openapi_client.models.realtime_session_create_response_turn_detection impor
 from typing import Optional, Set, Tuple
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
-from openapi_client._runtime import check_enum, parse_nested, to_wire
+from pydantic import Field, ValidationInfo, model_validator
+from typing import FrozenSet
+from openapi_client._runtime import WIRE, check_enum, parse_nested, to_wire, wire_input
 
 class RealtimeSessionCreateResponse(BaseModel):
     """
@@ -45,10 +47,25 @@ class RealtimeSessionCreateResponse(BaseModel):
     tool_choice: Optional[StrictStr] = Field(default=None, description="How the model chooses tools. Options are `auto`, `none`, `required`, or  specify a function. ")
     temperature: Optional[Union[StrictFloat, StrictInt]] = Field(default=None, description="Sampling temperature for the model, limited to [0.6, 1.2]. Defaults to 0.8. ")
     max_response_output_tokens: Optional[RealtimeSessionCreateRequestMaxResponseOutputTokens] = None
-    additional_properties: Dict[str, Any] = {}
+    additional_properties: Dict[str, Any] = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["client_secret", "modalities", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("client_secret", "client_secret", False), ("modalities", "modalities", False), ("instructions", "instructions", False), ("voice", "voice", False), ("input_audio_format", "input_audio_format", False), ("output_audio_format", "output_audio_format", False), ("input_audio_transcription", "input_audio_transcription", True), ("turn_detection", "turn_detection", True), ("tools", "tools", False), ("tool_choice", "tool_choice", False), ("temperature", "temperature", False), ("max_response_output_tokens", "max_response_output_tokens", False), )
+    # For parsing JSON: the declared JSON names, and the default a null stands for in non-nullable fields.
+    __wire_names: ClassVar[FrozenSet[str]] = frozenset(("client_secret", "modalities", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens", ))
+    __null_defaults: ClassVar[Tuple[Tuple[str, Any], ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_wire_input(cls, data: Any, info: ValidationInfo) -> Any:
+        """Input parsed from JSON (context WIRE), nested models included: nulls become declared defaults and
+        undeclared keys go to additional_properties."""
+        if info.context is not WIRE or not isinstance(data, dict) or (not cls.__null_defaults and data.keys() <= cls.__wire_names):
+            return data
+        return wire_input(data, cls.__wire_names, cls.__null_defaults, True)
+
+    # allowed values built once, not on every validation
+    __modalities_allowed: ClassVar[FrozenSet[Any]] = frozenset(['text', 'audio'])
 
     @field_validator('modalities')
     def modalities_validate_enum(cls, value):
@@ -57,8 +74,11 @@ class RealtimeSessionCreateResponse(BaseModel):
             return value
 
         for i in value:
-            check_enum(i, frozenset(['text', 'audio']), "each item of modalities")
+            check_enum(i, cls.__modalities_allowed, "each item of modalities")
         return value
+
+    # allowed values built once, not on every validation
+    __voice_allowed: ClassVar[FrozenSet[Any]] = frozenset(['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse'])
 
     @field_validator('voice')
     def voice_validate_enum(cls, value):
@@ -66,7 +86,7 @@ class RealtimeSessionCreateResponse(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, frozenset(['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse']), "voice")
+        check_enum(value, cls.__voice_allowed, "voice")
         return value
 
     model_config = ConfigDict(
@@ -88,7 +108,8 @@ class RealtimeSessionCreateResponse(BaseModel):
     @classmethod
     def from_json(cls, json_str: str) -> Optional[Self]:
         """Create an instance of RealtimeSessionCreateResponse from a JSON string"""
-        return cls.from_dict(json.loads(json_str))
+        # one pass in pydantic-core straight from the JSON text
+        return cls.model_validate_json(json_str, context=WIRE)
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the dictionary representation of the model using alias.
@@ -117,7 +138,7 @@ class RealtimeSessionCreateResponse(BaseModel):
         # puts key-value pairs in additional_properties in the top level
         if self.additional_properties:
             for _key, _value in self.additional_properties.items():
-                _dict[_key] = _value
+                _dict[_key] = to_wire(_value)
         return _dict
 
     @classmethod
@@ -129,25 +150,7 @@ class RealtimeSessionCreateResponse(BaseModel):
         if not isinstance(obj, dict):
             return cls.model_validate(obj)
 
-        _obj = cls.model_validate({_k: _v for _k, _v in {
-            "client_secret": parse_nested(RealtimeSessionCreateResponseClientSecret, obj["client_secret"]) if obj.get("client_secret") is not None else None,
-            "modalities": obj.get("modalities"),
-            "instructions": obj.get("instructions"),
-            "voice": obj.get("voice"),
-            "input_audio_format": obj.get("input_audio_format"),
-            "output_audio_format": obj.get("output_audio_format"),
-            "input_audio_transcription": parse_nested(RealtimeSessionCreateRequestInputAudioTranscription, obj["input_audio_transcription"]) if obj.get("input_audio_transcription") is not None else None,
-            "turn_detection": parse_nested(RealtimeSessionCreateResponseTurnDetection, obj["turn_detection"]) if obj.get("turn_detection") is not None else None,
-            "tools": [parse_nested(RealtimeSessionCreateRequestToolsInner, _item) for _item in obj["tools"]] if obj.get("tools") is not None else None,
-            "tool_choice": obj.get("tool_choice"),
-            "temperature": obj.get("temperature"),
-            "max_response_output_tokens": parse_nested(RealtimeSessionCreateRequestMaxResponseOutputTokens, obj["max_response_output_tokens"]) if obj.get("max_response_output_tokens") is not None else None
-        }.items() if _k in obj})
-        # store additional fields in additional_properties
-        for _key in obj.keys():
-            if _key not in cls.__properties:
-                _obj.additional_properties[_key] = obj.get(_key)
-
-        return _obj
+        # nested models are parsed by pydantic in the same pass, through _read_wire_input
+        return cls.model_validate(obj, context=WIRE)
 
 

@@ -22,7 +22,9 @@ from typing import Any, ClassVar, Dict, List, Optional
 from typing import Optional, Set, Tuple
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
-from openapi_client._runtime import check_enum, parse_nested, to_wire
+from pydantic import Field, ValidationInfo, model_validator
+from typing import FrozenSet
+from openapi_client._runtime import WIRE, check_enum, parse_nested, to_wire, wire_input
 
 class RealtimeSessionCreateResponseClientSecret(BaseModel):
     """
@@ -30,10 +32,22 @@ class RealtimeSessionCreateResponseClientSecret(BaseModel):
     """ # noqa: E501
     value: Optional[StrictStr] = Field(default=None, description="Ephemeral key usable in client environments to authenticate connections to the Realtime API. Use this in client-side environments rather than a standard API token, which should only be used server-side. ")
     expires_at: Optional[StrictInt] = Field(default=None, description="Timestamp for when the token expires. Currently, all tokens expire after one minute. ")
-    additional_properties: Dict[str, Any] = {}
+    additional_properties: Dict[str, Any] = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["value", "expires_at"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("value", "value", False), ("expires_at", "expires_at", False), )
+    # For parsing JSON: the declared JSON names, and the default a null stands for in non-nullable fields.
+    __wire_names: ClassVar[FrozenSet[str]] = frozenset(("value", "expires_at", ))
+    __null_defaults: ClassVar[Tuple[Tuple[str, Any], ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_wire_input(cls, data: Any, info: ValidationInfo) -> Any:
+        """Input parsed from JSON (context WIRE), nested models included: nulls become declared defaults and
+        undeclared keys go to additional_properties."""
+        if info.context is not WIRE or not isinstance(data, dict) or (not cls.__null_defaults and data.keys() <= cls.__wire_names):
+            return data
+        return wire_input(data, cls.__wire_names, cls.__null_defaults, True)
 
     model_config = ConfigDict(
         validate_by_name=True,
@@ -54,7 +68,8 @@ class RealtimeSessionCreateResponseClientSecret(BaseModel):
     @classmethod
     def from_json(cls, json_str: str) -> Optional[Self]:
         """Create an instance of RealtimeSessionCreateResponseClientSecret from a JSON string"""
-        return cls.from_dict(json.loads(json_str))
+        # one pass in pydantic-core straight from the JSON text
+        return cls.model_validate_json(json_str, context=WIRE)
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the dictionary representation of the model using alias.
@@ -83,7 +98,7 @@ class RealtimeSessionCreateResponseClientSecret(BaseModel):
         # puts key-value pairs in additional_properties in the top level
         if self.additional_properties:
             for _key, _value in self.additional_properties.items():
-                _dict[_key] = _value
+                _dict[_key] = to_wire(_value)
         return _dict
 
     @classmethod
@@ -95,15 +110,7 @@ class RealtimeSessionCreateResponseClientSecret(BaseModel):
         if not isinstance(obj, dict):
             return cls.model_validate(obj)
 
-        _obj = cls.model_validate({_k: _v for _k, _v in {
-            "value": obj.get("value"),
-            "expires_at": obj.get("expires_at")
-        }.items() if _k in obj})
-        # store additional fields in additional_properties
-        for _key in obj.keys():
-            if _key not in cls.__properties:
-                _obj.additional_properties[_key] = obj.get(_key)
-
-        return _obj
+        # nested models are parsed by pydantic in the same pass, through _read_wire_input
+        return cls.model_validate(obj, context=WIRE)
 
 

@@ -22,7 +22,9 @@ from typing import Any, ClassVar, Dict, List, Optional, Union
 from typing import Optional, Set, Tuple
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
-from openapi_client._runtime import check_enum, parse_nested, to_wire
+from pydantic import Field, ValidationInfo, model_validator
+from typing import FrozenSet
+from openapi_client._runtime import WIRE, check_enum, parse_nested, to_wire, wire_input
 
 class RealtimeSessionCreateResponseTurnDetection(BaseModel):
     """
@@ -32,10 +34,22 @@ class RealtimeSessionCreateResponseTurnDetection(BaseModel):
     threshold: Optional[Union[StrictFloat, StrictInt]] = Field(default=None, description="Activation threshold for VAD (0.0 to 1.0), this defaults to 0.5. A  higher threshold will require louder audio to activate the model, and  thus might perform better in noisy environments. ")
     prefix_padding_ms: Optional[StrictInt] = Field(default=None, description="Amount of audio to include before the VAD detected speech (in  milliseconds). Defaults to 300ms. ")
     silence_duration_ms: Optional[StrictInt] = Field(default=None, description="Duration of silence to detect speech stop (in milliseconds). Defaults  to 500ms. With shorter values the model will respond more quickly,  but may jump in on short pauses from the user. ")
-    additional_properties: Dict[str, Any] = {}
+    additional_properties: Dict[str, Any] = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "threshold", "prefix_padding_ms", "silence_duration_ms"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("type", "type", False), ("threshold", "threshold", False), ("prefix_padding_ms", "prefix_padding_ms", False), ("silence_duration_ms", "silence_duration_ms", False), )
+    # For parsing JSON: the declared JSON names, and the default a null stands for in non-nullable fields.
+    __wire_names: ClassVar[FrozenSet[str]] = frozenset(("type", "threshold", "prefix_padding_ms", "silence_duration_ms", ))
+    __null_defaults: ClassVar[Tuple[Tuple[str, Any], ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_wire_input(cls, data: Any, info: ValidationInfo) -> Any:
+        """Input parsed from JSON (context WIRE), nested models included: nulls become declared defaults and
+        undeclared keys go to additional_properties."""
+        if info.context is not WIRE or not isinstance(data, dict) or (not cls.__null_defaults and data.keys() <= cls.__wire_names):
+            return data
+        return wire_input(data, cls.__wire_names, cls.__null_defaults, True)
 
     model_config = ConfigDict(
         validate_by_name=True,
@@ -56,7 +70,8 @@ class RealtimeSessionCreateResponseTurnDetection(BaseModel):
     @classmethod
     def from_json(cls, json_str: str) -> Optional[Self]:
         """Create an instance of RealtimeSessionCreateResponseTurnDetection from a JSON string"""
-        return cls.from_dict(json.loads(json_str))
+        # one pass in pydantic-core straight from the JSON text
+        return cls.model_validate_json(json_str, context=WIRE)
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the dictionary representation of the model using alias.
@@ -85,7 +100,7 @@ class RealtimeSessionCreateResponseTurnDetection(BaseModel):
         # puts key-value pairs in additional_properties in the top level
         if self.additional_properties:
             for _key, _value in self.additional_properties.items():
-                _dict[_key] = _value
+                _dict[_key] = to_wire(_value)
         return _dict
 
     @classmethod
@@ -97,17 +112,7 @@ class RealtimeSessionCreateResponseTurnDetection(BaseModel):
         if not isinstance(obj, dict):
             return cls.model_validate(obj)
 
-        _obj = cls.model_validate({_k: _v for _k, _v in {
-            "type": obj.get("type"),
-            "threshold": obj.get("threshold"),
-            "prefix_padding_ms": obj.get("prefix_padding_ms"),
-            "silence_duration_ms": obj.get("silence_duration_ms")
-        }.items() if _k in obj})
-        # store additional fields in additional_properties
-        for _key in obj.keys():
-            if _key not in cls.__properties:
-                _obj.additional_properties[_key] = obj.get(_key)
-
-        return _obj
+        # nested models are parsed by pydantic in the same pass, through _read_wire_input
+        return cls.model_validate(obj, context=WIRE)
 
 

@@ -1,0 +1,1 @@
+"""`make bench`: this SDK against bare urllib3 + json and the official openai package, on loopback."""

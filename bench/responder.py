@@ -1,0 +1,55 @@
+"""A fixed, cheap HTTP/1.1 keep-alive responder for the benchmark, run in its own process so its
+CPU time is not the client's: `python -m bench.responder` prints its port and answers every
+request with the same session JSON."""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+SESSION = {
+    "id": "sess_bench000000000000000000", "object": "realtime.session", "model": "gpt-4o-realtime-preview",
+    "modalities": ["audio", "text"], "instructions": "You are a friendly assistant.", "voice": "alloy",
+    "input_audio_format": "pcm16", "output_audio_format": "pcm16",
+    "input_audio_transcription": {"model": "whisper-1"},
+    "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 500,
+                       "create_response": True},
+    "tools": [{"type": "function", "name": "get_weather", "description": "Get the current weather for a city.",
+               "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}],
+    "tool_choice": "auto", "temperature": 0.8, "max_response_output_tokens": "inf",
+    "client_secret": {"value": "ek_00000000000000000000000000000000", "expires_at": 1800000060},
+}
+BODY = json.dumps(SESSION).encode()
+RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nx-request-id: req_bench\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(BODY)) + BODY
+
+
+async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            if length:
+                await reader.readexactly(length)
+            writer.write(RESPONSE)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+async def main() -> None:
+    server = await asyncio.start_server(answer, "127.0.0.1", 0, backlog=256)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)

@@ -1,0 +1,349 @@
+"""`make bench`: CPU per call, parse cost, cold start and threaded throughput of this SDK against
+bare urllib3 + json (the floor) and the official openai package, side by side in one run.
+
+Rounds interleave the contenders (A B C A B C ...) and the table reports medians, so machine
+noise hits all of them alike. Results go to bench-results/ as JSON for comparison between commits.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Literal, Optional, Union
+
+import pydantic
+import urllib3
+
+import openapi_client
+from bench.responder import BODY
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "sk-bench"
+PATH = "/v1/realtime/sessions"
+# Every field the TypeScript docs' example sets, as in examples/create_session.py.
+REQUEST: Dict[str, Any] = {
+    "modalities": ["audio", "text"], "model": "gpt-4o-realtime-preview", "instructions": "You are a friendly assistant.",
+    "voice": "alloy", "input_audio_format": "pcm16", "output_audio_format": "pcm16",
+    "input_audio_transcription": {"model": "whisper-1"},
+    "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 500,
+                       "create_response": True},
+    "tools": [{"type": "function", "name": "get_weather", "description": "Get the current weather for a city.",
+               "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}],
+    "tool_choice": "auto", "temperature": 0.8, "max_response_output_tokens": "inf",
+}
+TARGETS = {"sdk_cpu_vs_urllib3_max": 1.20, "openai_cpu_vs_sdk_min": 2.7, "sdk_cold_seconds_max": 0.25,
+           "sdk_cold_vs_openai_max": 0.25}
+
+# Cold process: from before the import to after the first call, timed inside a fresh interpreter.
+COLD = {
+    "sdk": """
+import time; t0 = time.perf_counter()
+import openapi_client
+t1 = time.perf_counter()
+config = openapi_client.Configuration(host=URL + "/v1", access_token="sk-bench")
+api = openapi_client.RealtimeApi(openapi_client.ApiClient(config))
+api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest.from_dict(REQUEST))
+""",
+    "openai": """
+import time; t0 = time.perf_counter()
+import openai
+t1 = time.perf_counter()
+import warnings; warnings.simplefilter("ignore")
+client = openai.OpenAI(api_key="sk-bench", base_url=URL + "/v1")
+client.beta.realtime.sessions.create(**REQUEST)
+""",
+}
+COLD_FOOTER = "\nt2 = time.perf_counter(); print(t1 - t0, t2 - t0)\n"
+
+
+class HandTranscription(pydantic.BaseModel):
+    model: Optional[str] = None
+
+
+class HandTurnDetection(pydantic.BaseModel):
+    type: Optional[str] = None
+    threshold: Optional[float] = None
+    prefix_padding_ms: Optional[int] = None
+    silence_duration_ms: Optional[int] = None
+
+
+class HandTool(pydantic.BaseModel):
+    type: Optional[Literal["function"]] = None
+    name: Optional[str] = None
+    description: Optional[str] = None
+    parameters: Optional[Dict[str, Any]] = None
+
+
+class HandClientSecret(pydantic.BaseModel):
+    value: Optional[str] = None
+    expires_at: Optional[int] = None
+
+
+class HandSession(pydantic.BaseModel):
+    """The response schema written by hand as a plain pydantic model: what validation alone costs."""
+    model_config = pydantic.ConfigDict(extra="allow")
+    client_secret: Optional[HandClientSecret] = None
+    modalities: Optional[List[str]] = None
+    instructions: Optional[str] = None
+    voice: Optional[str] = None
+    input_audio_format: Optional[str] = None
+    output_audio_format: Optional[str] = None
+    input_audio_transcription: Optional[HandTranscription] = None
+    turn_detection: Optional[HandTurnDetection] = None
+    tools: Optional[List[HandTool]] = None
+    tool_choice: Optional[str] = None
+    temperature: Optional[float] = None
+    max_response_output_tokens: Optional[Union[int, Literal["inf"]]] = None
+
+
+def openai_version() -> Optional[str]:
+    try:
+        import openai  # type: ignore[import-not-found, unused-ignore]  # only in the bench environment
+    except ImportError:
+        return None
+    return openai.__version__
+
+
+def call_makers(url: str) -> Dict[str, Callable[[], Callable[[], Any]]]:
+    """One factory per contender; each builds its client once and returns the per-call function."""
+    def sdk() -> Callable[[], Any]:
+        api = openapi_client.RealtimeApi(openapi_client.ApiClient(
+            openapi_client.Configuration(host=url + "/v1", access_token=KEY)))
+        request = openapi_client.RealtimeSessionCreateRequest.from_dict(REQUEST)
+        assert request is not None
+        return lambda: api.create_realtime_session(request)
+
+    def bare() -> Callable[[], Any]:
+        pool = urllib3.PoolManager(maxsize=8)
+        headers = {"Authorization": "Bearer " + KEY, "Content-Type": "application/json"}
+
+        def call() -> Any:
+            response = pool.request("POST", url + PATH, body=json.dumps(REQUEST), headers=headers)
+            if response.status != 200:
+                raise RuntimeError(response.status)
+            return json.loads(response.data)
+        return call
+
+    def openai_sdk() -> Callable[[], Any]:
+        import openai  # type: ignore[import-not-found, unused-ignore]
+        client = openai.OpenAI(api_key=KEY, base_url=url + "/v1")
+        return lambda: client.beta.realtime.sessions.create(**REQUEST)
+
+    makers = {"urllib3+json": bare, "sdk": sdk}
+    if openai_version():
+        makers["openai"] = openai_sdk
+    return makers
+
+
+def parsers() -> Dict[str, Callable[[], Any]]:
+    api_client = openapi_client.ApiClient(openapi_client.Configuration(access_token=KEY))
+    # what the SDK's call does with a 200 body it has read: response_deserialize(...).data
+    received = openapi_client.rest.RESTResponse(urllib3.HTTPResponse(
+        body=BODY, status=200, preload_content=True, headers={"Content-Type": "application/json"}))
+    received.read()
+    types = {"200": "RealtimeSessionCreateResponse"}
+
+    def sdk() -> Any:
+        return api_client.response_deserialize(received, types).data
+
+    found: Dict[str, Callable[[], Any]] = {
+        "json.loads": lambda: json.loads(BODY),
+        "sdk": sdk,
+        "pydantic model_validate_json": lambda: HandSession.model_validate_json(BODY),
+    }
+    if openai_version():
+        from openai._models import construct_type  # type: ignore[import-not-found, unused-ignore]
+        from openai.types.beta.realtime.session_create_response import (  # type: ignore[import-not-found, unused-ignore]
+            SessionCreateResponse)
+        # what the openai client does with a 200 body: json.loads, then construct_type
+        found["openai"] = lambda: construct_type(type_=SessionCreateResponse, value=json.loads(BODY))
+    return found
+
+
+def interleaved_cpu(functions: Dict[str, Callable[[], Any]], rounds: int, per_round: int) -> Dict[str, List[float]]:
+    """Process CPU seconds per call, one sample per round per contender, contenders interleaved."""
+    samples: Dict[str, List[float]] = {name: [] for name in functions}
+    for _ in range(rounds):
+        for name, function in functions.items():
+            gc.collect()
+            started = time.process_time()
+            for _ in range(per_round):
+                function()
+            samples[name].append((time.process_time() - started) / per_round)
+    return samples
+
+
+def threaded_rate(call: Callable[[], Any], threads: int, per_thread: int) -> float:
+    barrier = threading.Barrier(threads + 1)
+
+    def worker() -> None:
+        barrier.wait()
+        for _ in range(per_thread):
+            call()
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in workers:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in workers:
+        thread.join()
+    return threads * per_thread / (time.perf_counter() - started)
+
+
+def cold_start(name: str, url: str) -> List[float]:
+    script = "URL = %r\nREQUEST = %r\n" % (url, REQUEST) + COLD[name] + COLD_FOOTER
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}   # users have .pyc files
+    env["PYTHONPATH"] = str(ROOT)
+    output = subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True).stdout
+    return [float(x) for x in output.split()]
+
+
+def median(values: List[float]) -> float:
+    return statistics.median(values)
+
+
+def measure(args: argparse.Namespace, url: str) -> Dict[str, Any]:
+    makers = call_makers(url)
+    calls = {name: make() for name, make in makers.items()}
+    for function in calls.values():   # warm: connections open, caches filled
+        for _ in range(max(3, args.calls // 10)):
+            function()
+    cpu = interleaved_cpu(calls, args.rounds, args.calls)
+    parse = interleaved_cpu(parsers(), args.rounds, args.calls * 5)
+
+    cold: Dict[str, List[List[float]]] = {name: [] for name in COLD if name != "openai" or openai_version()}
+    for name in cold:   # one untimed run writes the .pyc files a deployed app would have
+        cold_start(name, url)
+    for _ in range(args.cold_runs):
+        for name in cold:
+            cold[name].append(cold_start(name, url))
+
+    rates: Dict[str, List[float]] = {name: [] for name in makers}
+    for _ in range(args.thread_rounds):
+        for name, make in makers.items():
+            rates[name].append(threaded_rate(make(), args.threads, args.thread_calls))
+
+    return {
+        "cpu_per_call_s": {name: median(values) for name, values in cpu.items()},
+        "parse_s": {name: median(values) for name, values in parse.items()},
+        "cold_import_s": {name: median([run[0] for run in runs]) for name, runs in cold.items()},
+        "cold_import_and_first_call_s": {name: median([run[1] for run in runs]) for name, runs in cold.items()},
+        "calls_per_s_%d_threads" % args.threads: {name: median(values) for name, values in rates.items()},
+        "samples": {"cpu": cpu, "parse": parse, "cold": cold, "rates": rates},
+    }
+
+
+def ratios(result: Dict[str, Any]) -> Dict[str, Optional[float]]:
+    cpu, cold = result["cpu_per_call_s"], result["cold_import_and_first_call_s"]
+    has_openai = "openai" in cpu
+    return {
+        "sdk_cpu_vs_urllib3": cpu["sdk"] / cpu["urllib3+json"],
+        "openai_cpu_vs_sdk": cpu["openai"] / cpu["sdk"] if has_openai else None,
+        "sdk_cold_seconds": cold["sdk"],
+        "sdk_cold_vs_openai": cold["sdk"] / cold["openai"] if has_openai else None,
+    }
+
+
+def verdict(value: Optional[float], target: float, at_most: bool) -> str:
+    if value is None:
+        return "n/a (openai not installed)"
+    met = value <= target if at_most else value >= target
+    return "%s target %s %.2f" % ("met   " if met else "MISSED", "<=" if at_most else ">=", target)
+
+
+def table(result: Dict[str, Any], r: Dict[str, Optional[float]], args: argparse.Namespace) -> str:
+    cpu, parse = result["cpu_per_call_s"], result["parse_s"]
+    rate_key = "calls_per_s_%d_threads" % args.threads
+    lines = ["", "make bench: %d rounds x %d calls, medians; python %s, urllib3 %s, pydantic %s, openai %s" % (
+        args.rounds, args.calls, platform.python_version(), urllib3.__version__, pydantic.VERSION,
+        openai_version() or "not installed"), ""]
+    lines.append("%-36s %12s %14s" % ("CPU per call (process time)", "us/call", "x urllib3+json"))
+    for name in cpu:
+        lines.append("%-36s %12.1f %14.2f" % (name, cpu[name] * 1e6, cpu[name] / cpu["urllib3+json"]))
+    lines.append("%-36s %12s %14s" % ("parse 200 body -> model", "us/parse", "x json.loads"))
+    for name in parse:
+        lines.append("%-36s %12.1f %14.2f" % (name, parse[name] * 1e6, parse[name] / parse["json.loads"]))
+    lines.append("%-36s %12s %14s" % ("cold process", "import s", "+1st call s"))
+    for name in result["cold_import_s"]:
+        lines.append("%-36s %12.3f %14.3f" % (name, result["cold_import_s"][name],
+                                               result["cold_import_and_first_call_s"][name]))
+    lines.append("%-36s %12s" % ("%d threads, one client" % args.threads, "calls/s"))
+    for name, value in result[rate_key].items():
+        lines.append("%-36s %12.0f" % (name, value))
+    lines += ["", "targets"]
+    checks = [("SDK CPU / urllib3+json", "sdk_cpu_vs_urllib3", "sdk_cpu_vs_urllib3_max", True),
+              ("openai CPU / SDK", "openai_cpu_vs_sdk", "openai_cpu_vs_sdk_min", False),
+              ("SDK cold import+call (s)", "sdk_cold_seconds", "sdk_cold_seconds_max", True),
+              ("SDK cold / openai cold", "sdk_cold_vs_openai", "sdk_cold_vs_openai_max", True)]
+    for label, ratio, target, at_most in checks:
+        value = r[ratio]
+        lines.append("  %-26s %6s  %s" % (label, "%.3f" % value if value is not None else "-",
+                                          verdict(value, TARGETS[target], at_most)))
+    return "\n".join(lines)
+
+
+def git_commit() -> Optional[str]:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip() + ("-dirty" if subprocess.run(
+                                  ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                                  capture_output=True, text=True).stdout.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--calls", type=int, default=200, help="calls per contender per round")
+    parser.add_argument("--cold-runs", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--thread-calls", type=int, default=100, help="calls per thread per round")
+    parser.add_argument("--thread-rounds", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
+    parser.add_argument("--smoke", action="store_true", help="a few iterations: checks the harness, not the speed")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.rounds, args.calls, args.cold_runs, args.thread_calls, args.thread_rounds = 2, 5, 1, 3, 1
+    warnings.simplefilter("ignore", DeprecationWarning)   # openai marks beta.realtime deprecated
+
+    responder = subprocess.Popen([sys.executable, "-m", "bench.responder"], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                                 env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        assert responder.stdout is not None
+        url = "http://127.0.0.1:%d" % int(responder.stdout.readline())
+        result = measure(args, url)
+    finally:
+        responder.terminate()
+        responder.wait(timeout=10)
+
+    r = ratios(result)
+    print(table(result, r, args))
+    record = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "commit": git_commit(),
+              "smoke": args.smoke, "settings": {k: v for k, v in vars(args).items() if k != "out"},
+              "versions": {"python": platform.python_version(), "urllib3": urllib3.__version__,
+                           "pydantic": pydantic.VERSION, "openai": openai_version(),
+                           "openapi_client": openapi_client.__version__},
+              "targets": TARGETS, "ratios": r, **result}
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = record["when"].replace(":", "").replace("+0000", "Z")
+    path = args.out / ("bench-%s-%s.json" % (stamp, record["commit"] or "nogit"))
+    text = json.dumps(record, indent=2, default=str)
+    path.write_text(text)
+    (args.out / "latest.json").write_text(text)
+    print("\nwritten: %s" % path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""A smoke run of the benchmark harness: it runs end to end and writes its record. No thresholds:
+speed is judged by `make bench`, never by a test."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_bench_harness_smoke_run_writes_a_complete_record(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "bench.run", "--smoke", "--out", str(tmp_path)], cwd=ROOT,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "CPU per call" in result.stdout and "targets" in result.stdout
+    record = json.loads((tmp_path / "latest.json").read_text())
+    assert record["smoke"] is True
+    for section in ("cpu_per_call_s", "parse_s", "cold_import_and_first_call_s", "calls_per_s_8_threads"):
+        assert record[section]["sdk"] > 0, section
+    assert record["cpu_per_call_s"]["urllib3+json"] > 0 and record["parse_s"]["pydantic model_validate_json"] > 0
+    assert record["ratios"]["sdk_cpu_vs_urllib3"] > 0
+    assert len(list(tmp_path.glob("bench-*.json"))) == 1
