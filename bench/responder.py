@@ -7,18 +7,20 @@ import asyncio
 import json
 import sys
 
-SESSION = {
-    "id": "sess_bench000000000000000000", "object": "realtime.session", "model": "gpt-4o-realtime-preview",
-    "modalities": ["audio", "text"], "instructions": "You are a friendly assistant.", "voice": "alloy",
-    "input_audio_format": "pcm16", "output_audio_format": "pcm16",
+# The request every contender sends (every field the TypeScript docs' example sets, as in
+# examples/create_session.py); the fixed answer is that session echoed, with an id and a key.
+REQUEST = {
+    "modalities": ["audio", "text"], "model": "gpt-4o-realtime-preview", "instructions": "You are a friendly assistant.",
+    "voice": "alloy", "input_audio_format": "pcm16", "output_audio_format": "pcm16",
     "input_audio_transcription": {"model": "whisper-1"},
     "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 500,
                        "create_response": True},
     "tools": [{"type": "function", "name": "get_weather", "description": "Get the current weather for a city.",
                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}],
     "tool_choice": "auto", "temperature": 0.8, "max_response_output_tokens": "inf",
-    "client_secret": {"value": "ek_00000000000000000000000000000000", "expires_at": 1800000060},
 }
+SESSION = {"id": "sess_bench000000000000000000", "object": "realtime.session", **REQUEST,
+           "client_secret": {"value": "ek_00000000000000000000000000000000", "expires_at": 1800000060}}
 BODY = json.dumps(SESSION).encode()
 RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nx-request-id: req_bench\r\n"
             b"Content-Length: %d\r\n\r\n" % len(BODY)) + BODY

@@ -25,22 +25,11 @@ import pydantic
 import urllib3
 
 import openapi_client
-from bench.responder import BODY
+from bench.responder import BODY, REQUEST
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk-bench"
 PATH = "/v1/realtime/sessions"
-# Every field the TypeScript docs' example sets, as in examples/create_session.py.
-REQUEST: Dict[str, Any] = {
-    "modalities": ["audio", "text"], "model": "gpt-4o-realtime-preview", "instructions": "You are a friendly assistant.",
-    "voice": "alloy", "input_audio_format": "pcm16", "output_audio_format": "pcm16",
-    "input_audio_transcription": {"model": "whisper-1"},
-    "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 500,
-                       "create_response": True},
-    "tools": [{"type": "function", "name": "get_weather", "description": "Get the current weather for a city.",
-               "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}],
-    "tool_choice": "auto", "temperature": 0.8, "max_response_output_tokens": "inf",
-}
 TARGETS = {"sdk_cpu_vs_urllib3_max": 1.20, "openai_cpu_vs_sdk_min": 2.7, "sdk_cold_seconds_max": 0.25,
            "sdk_cold_vs_openai_max": 0.25}
 
