@@ -141,14 +141,14 @@ class ComposedValue:
     def validate(cls, value: Any) -> Any:
         if isinstance(value, ComposedValue):
             value = value.actual_instance
-        errors = []
+        errors = []   # messages are formatted only when no member matches
         for name, parse in cls.members:
             try:
                 return parse(value)
             except (ValueError, TypeError) as exc:
-                errors.append(f"{name}: {exc}")
+                errors.append((name, exc))
         raise ValueError(f"{cls.__name__} takes one of ({', '.join(n for n, _ in cls.members)}); "
-                         f"{value!r} matches none: " + "; ".join(errors))
+                         f"{value!r} matches none: " + "; ".join(f"{name}: {exc}" for name, exc in errors))
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
