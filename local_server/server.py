@@ -11,6 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional, Tuple, cast
 from urllib.parse import urlsplit
 
+from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
+from openapi_core.validation.request.exceptions import MissingRequiredRequestBody
+
 from local_server.contract import SpecContract
 
 LOG = logging.getLogger("local_server")
@@ -203,12 +206,12 @@ def _openai_error(errors: Any, request: Any) -> Dict[str, Any]:
     for error in errors:
         schema_errors += getattr(error.__cause__, "schema_errors", None) or ()
     if not schema_errors:
-        cause = type(errors[0].__cause__ or errors[0]).__name__
-        if cause == "MediaTypeNotFound":
+        problem = errors[0].__cause__ or errors[0]
+        if isinstance(problem, MediaTypeNotFound):
             return error_body("Unsupported Content-Type: send the body as application/json.")
-        if cause == "MissingRequiredRequestBody":
+        if isinstance(errors[0], MissingRequiredRequestBody):
             return error_body("Missing request body: send a JSON object.")
-        return error_body("The request does not match the API: %s." % cause)
+        return error_body("The request does not match the API: %s." % type(problem).__name__)
     keys = list(request) if isinstance(request, dict) else []
     first = min(schema_errors, key=lambda e: (keys.index(e.absolute_path[0]) if e.absolute_path and e.absolute_path[0] in keys
                                               else len(keys), [str(p) for p in e.absolute_path]))
