@@ -44,15 +44,16 @@ bench: $(BENCH_STAMP)
 	PYTHONPATH=$(CURDIR) $(BENCH_VENV)/bin/python -m bench.run $(BENCH_ARGS)
 
 # Regenerate openapi_client/ and docs/ from openapi.yaml + generator-config.yaml + templates/.
+# Two generator passes (tools/generate.py): the first renders the model examples the docs nest.
 generate: $(STAMP)
-	@$(GENERATOR) generate -c generator-config.yaml > $(VENV)/generate.log 2>&1 || { cat $(VENV)/generate.log; exit 1; }
+	@$(BIN)/python -m tools.generate --generator $(CURDIR)/$(GENERATOR)
 	@echo "generated $$(wc -l < .openapi-generator/FILES) files with openapi-generator $$(cat .openapi-generator/VERSION)"
 
 # Regenerate into a scratch copy and fail with the diff when the committed code differs.
 check-generated: $(STAMP)
 	@rm -rf $(SCRATCH) && mkdir -p $(SCRATCH)
 	@cp -r openapi.yaml generator-config.yaml templates .openapi-generator-ignore $(SCRATCH)/
-	@cd $(SCRATCH) && $(CURDIR)/$(GENERATOR) generate -c generator-config.yaml > generate.log 2>&1 || { cat generate.log; exit 1; }
+	@$(BIN)/python -m tools.generate --generator $(CURDIR)/$(GENERATOR) --root $(SCRATCH)
 	@status=0; \
 	for dir in openapi_client docs .openapi-generator; do \
 	  diff -ru -x __pycache__ -x '*.pyc' -x '*.egg-info' $$dir $(SCRATCH)/$$dir || status=1; \
@@ -68,7 +69,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check tools test local_server examples bench setup.py
 
 types: $(STAMP)
-	$(BIN)/mypy openapi_client local_server examples bench
+	$(BIN)/mypy openapi_client local_server examples bench tools
 
 # Every test: unit and HTTP tests, lint, types and the generated-code drift check.
 test: test-unit lint types check-generated

@@ -25,3 +25,8 @@ def test_realtime_api_doc_example_runs_as_written(server):
     assert body["instructions"] == "instructions_example" and body["voice"] == "alloy"
     assert body["tool_choice"] == "toolChoice_example" and body["temperature"] == 3.14
     assert "max_response_output_tokens" not in body
+    assert body["input_audio_transcription"] == {"model": "model_example"}
+    assert body["turn_detection"] == {"type": "type_example", "threshold": 3.14, "prefix_padding_ms": 1,
+                                      "silence_duration_ms": 1, "create_response": True}
+    assert body["tools"] == [{"type": "function", "name": "name_example", "description": "description_example",
+                              "parameters": {}}]

@@ -2,6 +2,8 @@
 the generator pin, and the update-spec tool."""
 from __future__ import annotations
 
+import ast
+import json
 import re
 import shutil
 import subprocess
@@ -58,23 +60,48 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+def _python_request_example(example: str):
+    """The request body the Python example builds, as plain data (a model call is a dict)."""
+    def plain(node: ast.expr):
+        if isinstance(node, ast.Call):
+            return {keyword.arg: plain(keyword.value) for keyword in node.keywords}
+        if isinstance(node, ast.List):
+            return [plain(item) for item in node.elts]
+        if isinstance(node, ast.Dict):
+            return {plain(key): plain(value) for key, value in zip(node.keys, node.values)}
+        return ast.literal_eval(node)
+
+    assignment = next(node for node in ast.walk(ast.parse(example))
+                      if isinstance(node, ast.Assign) and node.targets[0].id == "realtime_session_create_request")
+    return plain(assignment.value)
+
+
+def _typescript_request_example(example: str):
+    """The request body the TypeScript example builds, as plain data with snake_case keys."""
+    literal = example.split("realtimeSessionCreateRequest: ", 1)[1].split("\n};", 1)[0].rstrip().rstrip(",")
+    as_json = re.sub(r",(\s*[}\]])", r"\1", re.sub(r"^(\s*)(\w+):", r'\1"\2":', literal, flags=re.M))
+
+    def snake_keys(value):
+        if isinstance(value, dict):
+            return {_snake(key): snake_keys(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [snake_keys(item) for item in value]
+        return value
+
+    return snake_keys(json.loads(as_json))
+
+
 def _doc_facts(text: str, python: bool) -> dict:
     """The facts both pages must agree on, in Python naming."""
     operation = re.search(r"^# \*\*(\w+)\*\*", text, re.M).group(1)
     request_line = re.search(r"\| \*\*(\w+)\*\* (/\S+) \|", text).group(0)
     example = re.search(r"```(?:python|typescript)\n(.*?)```", text, re.S).group(1)
-    if python:
-        body = example.split("RealtimeSessionCreateRequest(", 1)[1].split("\n    )", 1)[0]
-        fields = re.findall(r"^\s{8}(\w+)=", body, re.M)
-    else:
-        body = example.split("realtimeSessionCreateRequest: {", 1)[1]
-        fields = [_snake(f) for f in re.findall(r"^    (\w+):", body, re.M)]
     params = re.findall(r"^ \*\*(\w+)\*\* \| \[?\*\*(\w+)\*\*", text, re.M)
     return {
         "operation": _snake(operation),
         "request line": request_line,
         "parameters": [(_snake(name), kind) for name, kind in params],
-        "request fields": fields,
+        "request example": _python_request_example(example) if python else _typescript_request_example(example),
         "return type": re.search(r"### Return type\n\n\[?\*\*(\w+)\*\*", text).group(1),
         "auth": re.search(r"\[(\w+)\]\([^)]*#\w+\)", text.split("### Authorization", 1)[1]).group(1),
         "headers": re.findall(r"^ - \*\*([\w-]+)\*\*: (\S+)", text, re.M),
@@ -87,7 +114,8 @@ def test_python_docs_mirror_the_typescript_docs(typescript_doc):
     python_facts = _doc_facts((ROOT / "docs" / "RealtimeApi.md").read_text(), python=True)
     typescript_facts = _doc_facts(typescript_doc, python=False)
     assert python_facts == typescript_facts
-    assert len(python_facts["request fields"]) == 12
+    assert len(python_facts["request example"]) == 12
+    assert python_facts["request example"]["turn_detection"]["prefix_padding_ms"] == 1
 
 
 # ------------------------------------------------------------ scratch copies

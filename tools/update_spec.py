@@ -249,7 +249,8 @@ def api_shape(spec: dict) -> dict[str, Any]:
             label = f"{method.upper()} {path}"
             shape[f"operation {label}"] = op.get("operationId")
             body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json", {})
-            _schema_fields(spec, body.get("schema"), "", fields := {}, ())
+            fields: dict[str, Any] = {}
+            _schema_fields(spec, body.get("schema"), "", fields, ())
             shape.update({f"{label} request {k}": v for k, v in fields.items()})
             for status, response in (op.get("responses") or {}).items():
                 content = (response.get("content") or {}).get("application/json", {})
@@ -274,7 +275,7 @@ def summarize_changes(old: dict | None, new: dict) -> list[str]:
             if removed:
                 lines.append(f"enum values removed: {key[:-5]}: {', '.join(removed)}")
         elif was is None:
-            detail = ", ".join(now) if key.endswith(" enum") else now
+            detail = ", ".join(now or ()) if key.endswith(" enum") else now
             lines.append(f"added: {key} ({detail})")
         elif now is None:
             lines.append(f"removed: {key}")
