@@ -79,20 +79,9 @@ def to_wire(value: Any) -> Any:
 
 # Validation context meaning "this input was read from JSON" (from_dict, from_json, responses).
 WIRE: Dict[str, bool] = {"wire": True}
-
-
-def wire_input(data: Dict[str, Any], declared: FrozenSet[str], null_defaults: Tuple[Tuple[str, Any], ...],
-               keep_unknown: bool) -> Dict[str, Any]:
-    """A JSON object as model input: a null in a non-nullable field with a default means that
-    default, and keys the schema does not declare go to additional_properties (or are dropped)."""
-    if null_defaults:
-        data = {**data, **{name: default for name, default in null_defaults if name in data and data[name] is None}}
-    if data.keys() <= declared:
-        return data
-    known = {key: value for key, value in data.items() if key in declared}
-    if keep_unknown:
-        known["additional_properties"] = {key: value for key, value in data.items() if key not in declared}
-    return known
+# How JSON input is validated: unknown keys allowed through (each model's _keep_unknown_fields
+# moves them to additional_properties), and fields matched by their JSON names only.
+WIRE_OPTIONS: Dict[str, Any] = {"context": WIRE, "extra": "allow", "by_alias": True, "by_name": False}
 
 
 def parse_nested(model: Any, value: Any) -> Any:
@@ -146,7 +135,9 @@ class ComposedValue:
             try:
                 return parse(value)
             except (ValueError, TypeError) as exc:
-                errors.append((name, exc))
+                # without its traceback: exc -> frame -> errors -> exc would be a cycle that keeps
+                # the whole call alive until the garbage collector runs
+                errors.append((name, exc.with_traceback(None)))
         raise ValueError(f"{cls.__name__} takes one of ({', '.join(n for n, _ in cls.members)}); "
                          f"{value!r} matches none: " + "; ".join(f"{name}: {exc}" for name, exc in errors))
 

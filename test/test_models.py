@@ -128,6 +128,23 @@ def test_request_turn_detection_create_response_default_is_not_sent_unless_set()
     assert M.RealtimeSessionCreateRequestTurnDetection().to_dict() == {}
 
 
+def test_a_json_null_in_a_non_nullable_field_with_a_default_means_the_default():
+    parsed = M.RealtimeSessionCreateRequestTurnDetection.from_json('{"create_response": null, "threshold": 0.5}')
+    assert parsed.create_response is True and parsed.threshold == 0.5
+    nested = M.RealtimeSessionCreateRequest.from_dict({"turn_detection": {"create_response": None}})
+    assert nested.turn_detection.create_response is True
+
+
+def test_unknown_keys_are_kept_only_from_json_and_an_unknown_attribute_is_still_refused():
+    parsed = M.RealtimeSessionCreateRequestToolsInner.from_json('{"name": "f", "strict": true}')
+    assert parsed.additional_properties == {"strict": True}
+    assert parsed.model_fields_set == {"name", "additional_properties"}
+    assert not hasattr(parsed, "strict")
+    with pytest.raises(ValueError):
+        parsed.strictt = False
+    assert M.RealtimeSessionCreateRequestToolsInner(name="f").additional_properties == {}
+
+
 def test_wrong_types_are_refused():
     with pytest.raises(ValueError):
         M.RealtimeSessionCreateRequest(temperature="hot")

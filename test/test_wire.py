@@ -2,6 +2,7 @@
 what comes back, and every failure a production caller meets."""
 from __future__ import annotations
 
+import gc
 import io
 import json
 import logging
@@ -70,6 +71,25 @@ def test_new_enum_values_and_fields_in_a_response_are_kept(server, api):
     assert session.max_response_output_tokens == "unbounded"
     assert session.input_audio_transcription.additional_properties == {"language": "en"}
     assert session.to_dict() == grown
+
+
+def test_a_call_leaves_no_reference_cycles_for_the_garbage_collector(server, api):
+    # "inf" makes the oneOf try int first and fail: a kept exception would tie the call's frames in a cycle
+    server.script(*[Reply(body=dict(EXAMPLE_RESPONSE, max_response_output_tokens="inf"))] * 2)
+    api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest(max_response_output_tokens="inf"))
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        session = api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest(max_response_output_tokens="inf"))
+        gc.collect()
+        cyclic = [type(obj).__name__ for obj in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert session.max_response_output_tokens == "inf"
+    assert cyclic == []
 
 
 @pytest.mark.parametrize("status, exception_class", [

@@ -26,9 +26,9 @@ from openapi_client.models.realtime_session_create_request_turn_detection import
 from typing import Optional, Set, Tuple
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import WIRE, check_enum, parse_nested, to_wire, wire_input
+from openapi_client._runtime import WIRE, WIRE_OPTIONS, check_enum, parse_nested, to_wire
 
 class RealtimeSessionCreateRequest(BaseModel):
     """
@@ -50,18 +50,16 @@ class RealtimeSessionCreateRequest(BaseModel):
     __properties: ClassVar[List[str]] = ["modalities", "model", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("modalities", "modalities", False), ("model", "model", False), ("instructions", "instructions", False), ("voice", "voice", False), ("input_audio_format", "input_audio_format", False), ("output_audio_format", "output_audio_format", False), ("input_audio_transcription", "input_audio_transcription", True), ("turn_detection", "turn_detection", True), ("tools", "tools", False), ("tool_choice", "tool_choice", False), ("temperature", "temperature", False), ("max_response_output_tokens", "max_response_output_tokens", False), )
-    # For parsing JSON: the declared JSON names, and the default a null stands for in non-nullable fields.
-    __wire_names: ClassVar[FrozenSet[str]] = frozenset(("modalities", "model", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens", ))
-    __null_defaults: ClassVar[Tuple[Tuple[str, Any], ...]] = ()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _read_wire_input(cls, data: Any, info: ValidationInfo) -> Any:
-        """Input parsed from JSON (context WIRE), nested models included: nulls become declared defaults and
-        undeclared keys go to additional_properties."""
-        if info.context is not WIRE or not isinstance(data, dict) or (not cls.__null_defaults and data.keys() <= cls.__wire_names):
-            return data
-        return wire_input(data, cls.__wire_names, cls.__null_defaults, True)
+    @model_validator(mode="after")
+    def _keep_unknown_fields(self) -> Self:
+        """JSON input is validated with extra="allow" (see from_json): the keys the schema does not
+        declare move to additional_properties, nested models included, without a Python pass over every input."""
+        unknown = self.__pydantic_extra__
+        if unknown:
+            object.__setattr__(self, "__pydantic_extra__", None)
+            object.__setattr__(self, "__pydantic_fields_set__", (self.__pydantic_fields_set__ - unknown.keys()) | {"additional_properties"})
+            self.additional_properties.update(unknown)
+        return self
 
     # allowed values built once, not on every validation
     __modalities_allowed: ClassVar[FrozenSet[Any]] = frozenset(['text', 'audio'])
@@ -143,8 +141,8 @@ class RealtimeSessionCreateRequest(BaseModel):
     @classmethod
     def from_json(cls, json_str: str) -> Optional[Self]:
         """Create an instance of RealtimeSessionCreateRequest from a JSON string"""
-        # one pass in pydantic-core straight from the JSON text
-        return cls.model_validate_json(json_str, context=WIRE)
+        # one pass in pydantic-core straight from the JSON text; unknown keys kept (_keep_unknown_fields)
+        return cls.model_validate_json(json_str, **WIRE_OPTIONS)
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the dictionary representation of the model using alias.
@@ -185,7 +183,7 @@ class RealtimeSessionCreateRequest(BaseModel):
         if not isinstance(obj, dict):
             return cls.model_validate(obj)
 
-        # nested models are parsed by pydantic in the same pass, through _read_wire_input
-        return cls.model_validate(obj, context=WIRE)
+        # nested models are parsed by pydantic in the same pass; unknown keys kept (_keep_unknown_fields)
+        return cls.model_validate(obj, **WIRE_OPTIONS)
 
 

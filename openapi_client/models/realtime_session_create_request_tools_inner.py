@@ -22,9 +22,9 @@ from typing import Any, ClassVar, Dict, List, Optional
 from typing import Optional, Set, Tuple
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import WIRE, check_enum, parse_nested, to_wire, wire_input
+from openapi_client._runtime import WIRE, WIRE_OPTIONS, check_enum, parse_nested, to_wire
 
 class RealtimeSessionCreateRequestToolsInner(BaseModel):
     """
@@ -38,18 +38,16 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
     __properties: ClassVar[List[str]] = ["type", "name", "description", "parameters"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("type", "type", False), ("name", "name", False), ("description", "description", False), ("parameters", "parameters", False), )
-    # For parsing JSON: the declared JSON names, and the default a null stands for in non-nullable fields.
-    __wire_names: ClassVar[FrozenSet[str]] = frozenset(("type", "name", "description", "parameters", ))
-    __null_defaults: ClassVar[Tuple[Tuple[str, Any], ...]] = ()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _read_wire_input(cls, data: Any, info: ValidationInfo) -> Any:
-        """Input parsed from JSON (context WIRE), nested models included: nulls become declared defaults and
-        undeclared keys go to additional_properties."""
-        if info.context is not WIRE or not isinstance(data, dict) or (not cls.__null_defaults and data.keys() <= cls.__wire_names):
-            return data
-        return wire_input(data, cls.__wire_names, cls.__null_defaults, True)
+    @model_validator(mode="after")
+    def _keep_unknown_fields(self) -> Self:
+        """JSON input is validated with extra="allow" (see from_json): the keys the schema does not
+        declare move to additional_properties, nested models included, without a Python pass over every input."""
+        unknown = self.__pydantic_extra__
+        if unknown:
+            object.__setattr__(self, "__pydantic_extra__", None)
+            object.__setattr__(self, "__pydantic_fields_set__", (self.__pydantic_fields_set__ - unknown.keys()) | {"additional_properties"})
+            self.additional_properties.update(unknown)
+        return self
 
     # allowed values built once, not on every validation
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['function'])
@@ -82,8 +80,8 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
     @classmethod
     def from_json(cls, json_str: str) -> Optional[Self]:
         """Create an instance of RealtimeSessionCreateRequestToolsInner from a JSON string"""
-        # one pass in pydantic-core straight from the JSON text
-        return cls.model_validate_json(json_str, context=WIRE)
+        # one pass in pydantic-core straight from the JSON text; unknown keys kept (_keep_unknown_fields)
+        return cls.model_validate_json(json_str, **WIRE_OPTIONS)
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the dictionary representation of the model using alias.
@@ -124,7 +122,7 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
         if not isinstance(obj, dict):
             return cls.model_validate(obj)
 
-        # nested models are parsed by pydantic in the same pass, through _read_wire_input
-        return cls.model_validate(obj, context=WIRE)
+        # nested models are parsed by pydantic in the same pass; unknown keys kept (_keep_unknown_fields)
+        return cls.model_validate(obj, **WIRE_OPTIONS)
 
 

@@ -22,9 +22,9 @@ from typing import Any, ClassVar, Dict, List, Optional, Union
 from typing import Optional, Set, Tuple
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import WIRE, check_enum, parse_nested, to_wire, wire_input
+from openapi_client._runtime import WIRE, WIRE_OPTIONS, check_enum, parse_nested, to_wire
 
 class RealtimeSessionCreateRequestTurnDetection(BaseModel):
     """
@@ -39,18 +39,22 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
     __properties: ClassVar[List[str]] = ["type", "threshold", "prefix_padding_ms", "silence_duration_ms", "create_response"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("type", "type", False), ("threshold", "threshold", False), ("prefix_padding_ms", "prefix_padding_ms", False), ("silence_duration_ms", "silence_duration_ms", False), ("create_response", "create_response", False), )
-    # For parsing JSON: the declared JSON names, and the default a null stands for in non-nullable fields.
-    __wire_names: ClassVar[FrozenSet[str]] = frozenset(("type", "threshold", "prefix_padding_ms", "silence_duration_ms", "create_response", ))
-    __null_defaults: ClassVar[Tuple[Tuple[str, Any], ...]] = (("create_response", True), )
+    @model_validator(mode="after")
+    def _keep_unknown_fields(self) -> Self:
+        """JSON input is validated with extra="allow" (see from_json): the keys the schema does not
+        declare move to additional_properties, nested models included, without a Python pass over every input."""
+        unknown = self.__pydantic_extra__
+        if unknown:
+            object.__setattr__(self, "__pydantic_extra__", None)
+            object.__setattr__(self, "__pydantic_fields_set__", (self.__pydantic_fields_set__ - unknown.keys()) | {"additional_properties"})
+            self.additional_properties.update(unknown)
+        return self
 
-    @model_validator(mode="before")
+    @field_validator("create_response", mode="before")
     @classmethod
-    def _read_wire_input(cls, data: Any, info: ValidationInfo) -> Any:
-        """Input parsed from JSON (context WIRE), nested models included: nulls become declared defaults and
-        undeclared keys go to additional_properties."""
-        if info.context is not WIRE or not isinstance(data, dict) or (not cls.__null_defaults and data.keys() <= cls.__wire_names):
-            return data
-        return wire_input(data, cls.__wire_names, cls.__null_defaults, True)
+    def _create_response_null_means_default(cls, value: Any, info: ValidationInfo) -> Any:
+        """In JSON input a null in this non-nullable field stands for its default."""
+        return True if value is None and info.context is WIRE else value
 
     model_config = ConfigDict(
         validate_by_name=True,
@@ -71,8 +75,8 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
     @classmethod
     def from_json(cls, json_str: str) -> Optional[Self]:
         """Create an instance of RealtimeSessionCreateRequestTurnDetection from a JSON string"""
-        # one pass in pydantic-core straight from the JSON text
-        return cls.model_validate_json(json_str, context=WIRE)
+        # one pass in pydantic-core straight from the JSON text; unknown keys kept (_keep_unknown_fields)
+        return cls.model_validate_json(json_str, **WIRE_OPTIONS)
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the dictionary representation of the model using alias.
@@ -113,7 +117,7 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
         if not isinstance(obj, dict):
             return cls.model_validate(obj)
 
-        # nested models are parsed by pydantic in the same pass, through _read_wire_input
-        return cls.model_validate(obj, context=WIRE)
+        # nested models are parsed by pydantic in the same pass; unknown keys kept (_keep_unknown_fields)
+        return cls.model_validate(obj, **WIRE_OPTIONS)
 
 
