@@ -130,16 +130,27 @@ class ComposedValue:
     def validate(cls, value: Any) -> Any:
         if isinstance(value, ComposedValue):
             value = value.actual_instance
-        errors = []   # messages are formatted only when no member matches
         for name, parse in cls.members:
+            type_check = _PRIMITIVE_CHECKS.get(name)
+            if type_check is not None and not type_check(value):
+                continue   # a primitive of another type: skip without raising (the common miss)
             try:
                 return parse(value)
+            except (ValueError, TypeError):
+                continue
+        raise ValueError(cls._no_match(value))
+
+    @classmethod
+    def _no_match(cls, value: Any) -> str:
+        """Every member's reason, gathered only when none matches."""
+        reasons = []
+        for name, parse in cls.members:
+            try:
+                parse(value)
             except (ValueError, TypeError) as exc:
-                # without its traceback: exc -> frame -> errors -> exc would be a cycle that keeps
-                # the whole call alive until the garbage collector runs
-                errors.append((name, exc.with_traceback(None)))
-        raise ValueError(f"{cls.__name__} takes one of ({', '.join(n for n, _ in cls.members)}); "
-                         f"{value!r} matches none: " + "; ".join(f"{name}: {exc}" for name, exc in errors))
+                reasons.append(f"{name}: {exc}")
+        return (f"{cls.__name__} takes one of ({', '.join(n for n, _ in cls.members)}); "
+                f"{value!r} matches none: " + "; ".join(reasons))
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
