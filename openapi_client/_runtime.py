@@ -12,11 +12,13 @@ import uuid
 import json
 import re
 from enum import Enum
-from typing import Any, Callable, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, Callable, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple, Type, TypeVar
 
 from pydantic import SecretStr
 
 from pydantic_core import core_schema
+
+ModelT = TypeVar("ModelT")
 
 # True while the client parses what a server sent: enums then accept values this
 # SDK does not know yet (a new voice, model or modality) and keep them as sent.
@@ -44,19 +46,19 @@ def check_enum(value: Any, allowed: frozenset, field: str) -> Any:
     raise ValueError(f"{field} must be one of {choices}; got {value!r}")
 
 
-_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def to_wire(value: Any) -> Any:
     """The JSON-ready form of a field value: models and oneOf values via to_dict(), so a model's
     to_dict() can be sent as it is, without a second sanitizing pass."""
     kind = type(value)
-    if kind in _JSON_SCALARS:   # exact types first: the common case costs one set lookup
+    if kind in JSON_SCALARS:   # exact types first: the common case costs one set lookup
         return value
     if kind is list:
-        return [item if type(item) in _JSON_SCALARS else to_wire(item) for item in value]
+        return [item if type(item) in JSON_SCALARS else to_wire(item) for item in value]
     if kind is dict:
-        return {key: item if type(item) in _JSON_SCALARS else to_wire(item) for key, item in value.items()}
+        return {key: item if type(item) in JSON_SCALARS else to_wire(item) for key, item in value.items()}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (str, int, float, bool)):
@@ -82,6 +84,17 @@ WIRE: Dict[str, bool] = {"wire": True}
 # How JSON input is validated: unknown keys allowed through (each model's _keep_unknown_fields
 # moves them to additional_properties), and fields matched by their JSON names only.
 WIRE_OPTIONS: Dict[str, Any] = {"context": WIRE, "extra": "allow", "by_alias": True, "by_name": False}
+
+
+def construct_validated(model: Type[ModelT], **values: Any) -> ModelT:
+    """model.model_construct(**values) for a complete set of already checked values, without
+    model_construct's per-field pass for defaults and aliases (it runs on every response)."""
+    instance = model.__new__(model)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
 
 
 def parse_nested(model: Any, value: Any) -> Any:

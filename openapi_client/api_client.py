@@ -32,7 +32,7 @@ from openapi_client.configuration import Configuration
 from openapi_client.api_response import ApiResponse, T as ApiResponseT
 import openapi_client.models
 from openapi_client import rest
-from openapi_client._runtime import parsing_server_response, redact_body, redact_headers, redact_text
+from openapi_client._runtime import construct_validated, parsing_server_response, redact_body, redact_headers, redact_text
 from openapi_client.exceptions import (
     ApiResponseValidationError,
     OpenApiException,
@@ -365,7 +365,8 @@ class ApiClient:
             ) from error
 
         # everything in it is already checked: no second validation pass
-        return ApiResponse.model_construct(
+        return construct_validated(
+            ApiResponse,
             status_code = response_data.status,
             data = return_data,
             headers = response_data.headers,
@@ -659,7 +660,7 @@ class ApiClient:
             return None
 
         for accept in accepts:
-            if re.search('json', accept, re.IGNORECASE):
+            if 'json' in accept.lower():   # no regex on every call
                 return accept
 
         return accepts[0]
@@ -674,7 +675,7 @@ class ApiClient:
             return None
 
         for content_type in content_types:
-            if re.search('json', content_type, re.IGNORECASE):
+            if 'json' in content_type.lower():   # no regex on every call
                 return content_type
 
         return content_types[0]

@@ -28,7 +28,7 @@ from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import WIRE, WIRE_OPTIONS, check_enum, parse_nested, to_wire
+from openapi_client._runtime import JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, parse_nested, to_wire
 
 class RealtimeSessionCreateRequest(BaseModel):
     """
@@ -167,11 +167,11 @@ class RealtimeSessionCreateRequest(BaseModel):
                 if _nullable:
                     _dict[_wire] = None
                 continue
-            _dict[_wire] = to_wire(_value)
+            _dict[_wire] = _value if type(_value) in JSON_SCALARS else to_wire(_value)
         # puts key-value pairs in additional_properties in the top level
         if self.additional_properties:
             for _key, _value in self.additional_properties.items():
-                _dict[_key] = to_wire(_value)
+                _dict[_key] = _value if type(_value) in JSON_SCALARS else to_wire(_value)
         return _dict
 
     @classmethod
