@@ -189,6 +189,23 @@ def threaded_rate(call: Callable[[], Any], threads: int, per_thread: int) -> flo
     return threads * per_thread / (time.perf_counter() - started)
 
 
+def cyclic_garbage(call: Callable[[], Any], calls: int) -> float:
+    """Objects per call that only the garbage collector can free (reference cycles): they make
+    collections run, which the CPU rounds then pay for at random."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for _ in range(calls):
+            call()
+        gc.collect()
+        return len(gc.garbage) / calls
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+
+
 def cold_start(name: str, url: str) -> List[float]:
     script = "URL = %r\nREQUEST = %r\n" % (url, REQUEST) + COLD[name] + COLD_FOOTER
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}   # users have .pyc files
@@ -208,6 +225,7 @@ def measure(args: argparse.Namespace, url: str) -> Dict[str, Any]:
         for _ in range(max(3, args.calls // 10)):
             function()
     cpu = interleaved_cpu(calls, args.rounds, args.calls)
+    garbage = {name: cyclic_garbage(function, max(3, args.calls // 4)) for name, function in calls.items()}
     parse = interleaved_cpu(parsers(), args.rounds, args.calls * 5)
 
     cold: Dict[str, List[List[float]]] = {name: [] for name in COLD if name != "openai" or openai_version()}
@@ -224,6 +242,7 @@ def measure(args: argparse.Namespace, url: str) -> Dict[str, Any]:
 
     return {
         "cpu_per_call_s": {name: median(values) for name, values in cpu.items()},
+        "cyclic_garbage_objects_per_call": garbage,
         "parse_s": {name: median(values) for name, values in parse.items()},
         "cold_import_s": {name: median([run[0] for run in runs]) for name, runs in cold.items()},
         "cold_import_and_first_call_s": {name: median([run[1] for run in runs]) for name, runs in cold.items()},
@@ -256,9 +275,12 @@ def table(result: Dict[str, Any], r: Dict[str, Optional[float]], args: argparse.
     lines = ["", "make bench: %d rounds x %d calls, medians; python %s, urllib3 %s, pydantic %s, openai %s" % (
         args.rounds, args.calls, platform.python_version(), urllib3.__version__, pydantic.VERSION,
         openai_version() or "not installed"), ""]
-    lines.append("%-36s %12s %14s" % ("CPU per call (process time)", "us/call", "x urllib3+json"))
+    garbage = result["cyclic_garbage_objects_per_call"]
+    lines.append("%-36s %12s %14s %14s" % ("CPU per call (process time)", "us/call", "x urllib3+json",
+                                           "cyclic garbage"))
     for name in cpu:
-        lines.append("%-36s %12.1f %14.2f" % (name, cpu[name] * 1e6, cpu[name] / cpu["urllib3+json"]))
+        lines.append("%-36s %12.1f %14.2f %14.1f" % (name, cpu[name] * 1e6, cpu[name] / cpu["urllib3+json"],
+                                                     garbage[name]))
     lines.append("%-36s %12s %14s" % ("parse 200 body -> model", "us/parse", "x json.loads"))
     for name in parse:
         lines.append("%-36s %12.1f %14.2f" % (name, parse[name] * 1e6, parse[name] / parse["json.loads"]))
