@@ -55,28 +55,47 @@ def to_wire(value: Any) -> Any:
     kind = type(value)
     if kind in JSON_SCALARS:   # exact types first: the common case costs one set lookup
         return value
-    if kind is list:
-        return [item if type(item) in JSON_SCALARS else to_wire(item) for item in value]
-    if kind is dict:
-        return {key: item if type(item) in JSON_SCALARS else to_wire(item) for key, item in value.items()}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, list):
-        return [to_wire(item) for item in value]
-    if isinstance(value, dict):
-        return {key: to_wire(item) for key, item in value.items()}
-    if isinstance(value, tuple):
-        return tuple(to_wire(item) for item in value)
-    if isinstance(value, (datetime.datetime, datetime.date)):
-        return value.isoformat()
-    if isinstance(value, (decimal.Decimal, uuid.UUID)):
-        return str(value)
-    if isinstance(value, SecretStr):
-        return value.get_secret_value()
-    to_dict = getattr(value, "to_dict", None)
-    return to_dict() if callable(to_dict) else value
+    convert = _WIRE_CONVERTERS.get(kind)
+    if convert is None:   # decided once per type, not by a chain of isinstance checks per value
+        convert = _WIRE_CONVERTERS.setdefault(kind, _wire_converter(kind))
+    return convert(value)
+
+
+def _list_to_wire(value: Any) -> Any:
+    return [item if type(item) in JSON_SCALARS else to_wire(item) for item in value]
+
+
+def _dict_to_wire(value: Any) -> Any:
+    return {key: item if type(item) in JSON_SCALARS else to_wire(item) for key, item in value.items()}
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+def _wire_converter(kind: type) -> Callable[[Any], Any]:
+    if issubclass(kind, Enum):
+        return lambda value: value.value
+    if issubclass(kind, (str, int, float, bool)):
+        return _unchanged
+    if issubclass(kind, list):
+        return _list_to_wire
+    if issubclass(kind, dict):
+        return _dict_to_wire
+    if issubclass(kind, tuple):
+        return lambda value: tuple(to_wire(item) for item in value)
+    if issubclass(kind, (datetime.datetime, datetime.date)):
+        return lambda value: value.isoformat()
+    if issubclass(kind, (decimal.Decimal, uuid.UUID)):
+        return str
+    if issubclass(kind, SecretStr):
+        return lambda value: value.get_secret_value()
+    if callable(getattr(kind, "to_dict", None)):
+        return lambda value: value.to_dict()
+    return _unchanged
+
+
+_WIRE_CONVERTERS: Dict[type, Callable[[Any], Any]] = {}
 
 
 # Validation context meaning "this input was read from JSON" (from_dict, from_json, responses).

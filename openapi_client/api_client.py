@@ -396,6 +396,11 @@ class ApiClient:
         """
         if obj is None or type(obj) is str:   # headers and most leaves: skip the type checks below
             return obj
+        elif type(obj) is dict:   # header, path and query parameters
+            return {
+                key: self.sanitize_for_serialization(val)
+                for key, val in obj.items()
+            }
         elif isinstance(obj, BaseModel) and hasattr(obj, "to_dict"):
             # a generated model's to_dict() is JSON-ready already (to_wire): no second pass
             return obj.to_dict()

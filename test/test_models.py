@@ -2,9 +2,14 @@
 trips, optional and null fields, unknown fields, and the oneOf token limit."""
 from __future__ import annotations
 
+import datetime
+import decimal
+import enum
 import json
+import uuid
 
 import pytest
+from pydantic import SecretStr
 from hypothesis import HealthCheck, given, settings
 from hypothesis_jsonschema import from_schema
 
@@ -143,6 +148,32 @@ def test_unknown_keys_are_kept_only_from_json_and_an_unknown_attribute_is_still_
     with pytest.raises(ValueError):
         parsed.strictt = False
     assert M.RealtimeSessionCreateRequestToolsInner(name="f").additional_properties == {}
+
+
+class Speed(enum.Enum):
+    FAST = "fast"
+
+
+class Label(str):
+    pass
+
+
+def test_extra_fields_of_any_python_type_are_sent_as_json_values():
+    tool = M.RealtimeSessionCreateRequestToolsInner(name="f")
+    tool.additional_properties.update({
+        "when": datetime.datetime(2025, 1, 31, 12, 0, tzinfo=datetime.timezone.utc), "day": datetime.date(2025, 1, 31),
+        "price": decimal.Decimal("0.10"), "id": uuid.UUID(int=1), "key": SecretStr("s"), "speed": Speed.FAST,
+        "pair": (1, Label("a")), "nested": {"list": [Speed.FAST, {"n": decimal.Decimal("2")}]},
+        "inner": M.RealtimeSessionCreateRequestInputAudioTranscription(model="whisper-1"),
+    })
+    request = M.RealtimeSessionCreateRequest(tools=[tool])
+    expected_tool = {
+        "name": "f", "when": "2025-01-31T12:00:00+00:00", "day": "2025-01-31", "price": "0.10",
+        "id": "00000000-0000-0000-0000-000000000001", "key": "s", "speed": "fast", "pair": (1, "a"),
+        "nested": {"list": ["fast", {"n": "2"}]}, "inner": {"model": "whisper-1"},
+    }
+    assert request.to_dict() == {"tools": [expected_tool]}
+    assert json.loads(request.to_json())["tools"][0]["pair"] == [1, "a"]
 
 
 def test_wrong_types_are_refused():
