@@ -105,6 +105,18 @@ WIRE: Dict[str, bool] = {"wire": True}
 WIRE_OPTIONS: Dict[str, Any] = {"context": WIRE, "extra": "allow", "by_alias": True, "by_name": False}
 
 
+def move_unknown_fields(model: Any, keep: bool) -> None:
+    """After validating JSON with extra="allow": the undeclared keys move from pydantic's extras
+    to additional_properties (keep) or are dropped, and stop counting as fields that were set."""
+    unknown = model.__pydantic_extra__
+    object.__setattr__(model, "__pydantic_extra__", None)
+    fields_set = model.__pydantic_fields_set__ - unknown.keys()
+    if keep:
+        model.additional_properties.update(unknown)
+        fields_set.add("additional_properties")
+    object.__setattr__(model, "__pydantic_fields_set__", fields_set)
+
+
 def construct_validated(model: Type[ModelT], **values: Any) -> ModelT:
     """model.model_construct(**values) for a complete set of already checked values, without
     model_construct's per-field pass for defaults and aliases (it runs on every response)."""

@@ -29,7 +29,7 @@ from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, parse_nested, to_wire
+from openapi_client._runtime import JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
 
 class RealtimeSessionCreateResponse(BaseModel):
     """
@@ -51,15 +51,12 @@ class RealtimeSessionCreateResponse(BaseModel):
     __properties: ClassVar[List[str]] = ["client_secret", "modalities", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("client_secret", "client_secret", False), ("modalities", "modalities", False), ("instructions", "instructions", False), ("voice", "voice", False), ("input_audio_format", "input_audio_format", False), ("output_audio_format", "output_audio_format", False), ("input_audio_transcription", "input_audio_transcription", True), ("turn_detection", "turn_detection", True), ("tools", "tools", False), ("tool_choice", "tool_choice", False), ("temperature", "temperature", False), ("max_response_output_tokens", "max_response_output_tokens", False), )
+
     @model_validator(mode="after")
     def _keep_unknown_fields(self) -> Self:
-        """JSON input is validated with extra="allow" (see from_json): the keys the schema does not
-        declare move to additional_properties, nested models included, without a Python pass over every input."""
-        unknown = self.__pydantic_extra__
-        if unknown:
-            object.__setattr__(self, "__pydantic_extra__", None)
-            object.__setattr__(self, "__pydantic_fields_set__", (self.__pydantic_fields_set__ - unknown.keys()) | {"additional_properties"})
-            self.additional_properties.update(unknown)
+        """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
+        if self.__pydantic_extra__:
+            move_unknown_fields(self, keep=True)
         return self
 
     # allowed values built once, not on every validation
