@@ -148,6 +148,11 @@ def test_unknown_keys_are_kept_only_from_json_and_an_unknown_attribute_is_still_
     with pytest.raises(ValueError):
         parsed.strictt = False
     assert M.RealtimeSessionCreateRequestToolsInner(name="f").additional_properties == {}
+    # a JSON key that happens to be called additional_properties is data too, and round-trips
+    odd = '{"name": "f", "additional_properties": 5, "x": [1]}'
+    parsed = M.RealtimeSessionCreateRequestToolsInner.from_json(odd)
+    assert parsed.additional_properties == {"additional_properties": 5, "x": [1]}
+    assert parsed.to_dict() == json.loads(odd)
 
 
 class Speed(enum.Enum):

@@ -46,6 +46,12 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
             move_unknown_fields(self, keep=True)
         return self
 
+    @field_validator("additional_properties", mode="before")
+    @classmethod
+    def _json_key_named_additional_properties(cls, value: Any, info: ValidationInfo) -> Any:
+        """In JSON a key of this name is data like any other unknown key, not this field."""
+        return {"additional_properties": value} if info.context is WIRE else value
+
     # allowed values built once, not on every validation
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['function'])
 
