@@ -14,7 +14,8 @@ import re
 from enum import Enum
 from typing import Any, Callable, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple, Type, TypeVar
 
-from pydantic import SecretStr
+from pydantic import BeforeValidator, SecretStr, ValidationInfo
+from typing_extensions import Annotated
 
 from pydantic_core import core_schema
 
@@ -103,6 +104,15 @@ WIRE: Dict[str, bool] = {"wire": True}
 # How JSON input is validated: unknown keys allowed through (each model's _keep_unknown_fields
 # moves them to additional_properties), and fields matched by their JSON names only.
 WIRE_OPTIONS: Dict[str, Any] = {"context": WIRE, "extra": "allow", "by_alias": True, "by_name": False}
+
+
+def _json_key_named_additional_properties(value: Any, info: ValidationInfo) -> Any:
+    """In JSON a key of this name is data like any other unknown key, not the field."""
+    return {"additional_properties": value} if info.context is WIRE else value
+
+
+# The type of every model's additional_properties field.
+AdditionalProperties = Annotated[Dict[str, Any], BeforeValidator(_json_key_named_additional_properties)]
 
 
 def move_unknown_fields(model: Any, keep: bool) -> None:

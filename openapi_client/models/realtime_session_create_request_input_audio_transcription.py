@@ -24,14 +24,14 @@ from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
 
 class RealtimeSessionCreateRequestInputAudioTranscription(BaseModel):
     """
     Configuration for input audio transcription, defaults to off and can be  set to `null` to turn off once on. Input audio transcription is not native  to the model, since the model consumes audio directly. Transcription runs  asynchronously through Whisper and should be treated as rough guidance  rather than the representation understood by the model. 
     """ # noqa: E501
     model: Optional[StrictStr] = Field(default=None, description="The model to use for transcription, `whisper-1` is the only currently  supported model. ")
-    additional_properties: Dict[str, Any] = Field(default_factory=dict)
+    additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["model"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("model", "model", False), )
@@ -42,12 +42,6 @@ class RealtimeSessionCreateRequestInputAudioTranscription(BaseModel):
         if self.__pydantic_extra__:
             move_unknown_fields(self, keep=True)
         return self
-
-    @field_validator("additional_properties", mode="before")
-    @classmethod
-    def _json_key_named_additional_properties(cls, value: Any, info: ValidationInfo) -> Any:
-        """In JSON a key of this name is data like any other unknown key, not this field."""
-        return {"additional_properties": value} if info.context is WIRE else value
 
     model_config = ConfigDict(
         validate_by_name=True,

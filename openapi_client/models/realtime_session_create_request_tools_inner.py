@@ -24,7 +24,7 @@ from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
 
 class RealtimeSessionCreateRequestToolsInner(BaseModel):
     """
@@ -34,7 +34,7 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
     name: Optional[StrictStr] = Field(default=None, description="The name of the function.")
     description: Optional[StrictStr] = Field(default=None, description="The description of the function, including guidance on when and how  to call it, and guidance about what to tell the user when calling  (if anything). ")
     parameters: Optional[Dict[str, Any]] = Field(default=None, description="Parameters of the function in JSON Schema.")
-    additional_properties: Dict[str, Any] = Field(default_factory=dict)
+    additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "name", "description", "parameters"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("type", "type", False), ("name", "name", False), ("description", "description", False), ("parameters", "parameters", False), )
@@ -45,12 +45,6 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
         if self.__pydantic_extra__:
             move_unknown_fields(self, keep=True)
         return self
-
-    @field_validator("additional_properties", mode="before")
-    @classmethod
-    def _json_key_named_additional_properties(cls, value: Any, info: ValidationInfo) -> Any:
-        """In JSON a key of this name is data like any other unknown key, not this field."""
-        return {"additional_properties": value} if info.context is WIRE else value
 
     # allowed values built once, not on every validation
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['function'])

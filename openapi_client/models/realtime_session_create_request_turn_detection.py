@@ -24,7 +24,7 @@ from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
 
 class RealtimeSessionCreateRequestTurnDetection(BaseModel):
     """
@@ -35,7 +35,7 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
     prefix_padding_ms: Optional[StrictInt] = Field(default=None, description="Amount of audio to include before the VAD detected speech (in  milliseconds). Defaults to 300ms. ")
     silence_duration_ms: Optional[StrictInt] = Field(default=None, description="Duration of silence to detect speech stop (in milliseconds). Defaults  to 500ms. With shorter values the model will respond more quickly,  but may jump in on short pauses from the user. ")
     create_response: Optional[StrictBool] = Field(default=True, description="Whether or not to automatically generate a response when VAD is enabled. `true` by default. ")
-    additional_properties: Dict[str, Any] = Field(default_factory=dict)
+    additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "threshold", "prefix_padding_ms", "silence_duration_ms", "create_response"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("type", "type", False), ("threshold", "threshold", False), ("prefix_padding_ms", "prefix_padding_ms", False), ("silence_duration_ms", "silence_duration_ms", False), ("create_response", "create_response", False), )
@@ -46,12 +46,6 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
         if self.__pydantic_extra__:
             move_unknown_fields(self, keep=True)
         return self
-
-    @field_validator("additional_properties", mode="before")
-    @classmethod
-    def _json_key_named_additional_properties(cls, value: Any, info: ValidationInfo) -> Any:
-        """In JSON a key of this name is data like any other unknown key, not this field."""
-        return {"additional_properties": value} if info.context is WIRE else value
 
     @field_validator("create_response", mode="before")
     @classmethod

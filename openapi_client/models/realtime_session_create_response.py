@@ -29,7 +29,7 @@ from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
 
 class RealtimeSessionCreateResponse(BaseModel):
     """
@@ -47,7 +47,7 @@ class RealtimeSessionCreateResponse(BaseModel):
     tool_choice: Optional[StrictStr] = Field(default=None, description="How the model chooses tools. Options are `auto`, `none`, `required`, or  specify a function. ")
     temperature: Optional[Union[StrictFloat, StrictInt]] = Field(default=None, description="Sampling temperature for the model, limited to [0.6, 1.2]. Defaults to 0.8. ")
     max_response_output_tokens: Optional[RealtimeSessionCreateRequestMaxResponseOutputTokens] = None
-    additional_properties: Dict[str, Any] = Field(default_factory=dict)
+    additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["client_secret", "modalities", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("client_secret", "client_secret", False), ("modalities", "modalities", False), ("instructions", "instructions", False), ("voice", "voice", False), ("input_audio_format", "input_audio_format", False), ("output_audio_format", "output_audio_format", False), ("input_audio_transcription", "input_audio_transcription", True), ("turn_detection", "turn_detection", True), ("tools", "tools", False), ("tool_choice", "tool_choice", False), ("temperature", "temperature", False), ("max_response_output_tokens", "max_response_output_tokens", False), )
@@ -58,12 +58,6 @@ class RealtimeSessionCreateResponse(BaseModel):
         if self.__pydantic_extra__:
             move_unknown_fields(self, keep=True)
         return self
-
-    @field_validator("additional_properties", mode="before")
-    @classmethod
-    def _json_key_named_additional_properties(cls, value: Any, info: ValidationInfo) -> Any:
-        """In JSON a key of this name is data like any other unknown key, not this field."""
-        return {"additional_properties": value} if info.context is WIRE else value
 
     # allowed values built once, not on every validation
     __modalities_allowed: ClassVar[FrozenSet[Any]] = frozenset(['text', 'audio'])

@@ -24,7 +24,7 @@ from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
 
 class RealtimeSessionCreateResponseClientSecret(BaseModel):
     """
@@ -32,7 +32,7 @@ class RealtimeSessionCreateResponseClientSecret(BaseModel):
     """ # noqa: E501
     value: Optional[StrictStr] = Field(default=None, description="Ephemeral key usable in client environments to authenticate connections to the Realtime API. Use this in client-side environments rather than a standard API token, which should only be used server-side. ")
     expires_at: Optional[StrictInt] = Field(default=None, description="Timestamp for when the token expires. Currently, all tokens expire after one minute. ")
-    additional_properties: Dict[str, Any] = Field(default_factory=dict)
+    additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["value", "expires_at"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("value", "value", False), ("expires_at", "expires_at", False), )
@@ -43,12 +43,6 @@ class RealtimeSessionCreateResponseClientSecret(BaseModel):
         if self.__pydantic_extra__:
             move_unknown_fields(self, keep=True)
         return self
-
-    @field_validator("additional_properties", mode="before")
-    @classmethod
-    def _json_key_named_additional_properties(cls, value: Any, info: ValidationInfo) -> Any:
-        """In JSON a key of this name is data like any other unknown key, not this field."""
-        return {"additional_properties": value} if info.context is WIRE else value
 
     model_config = ConfigDict(
         validate_by_name=True,

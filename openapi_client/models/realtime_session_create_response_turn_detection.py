@@ -24,7 +24,7 @@ from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
 
 class RealtimeSessionCreateResponseTurnDetection(BaseModel):
     """
@@ -34,7 +34,7 @@ class RealtimeSessionCreateResponseTurnDetection(BaseModel):
     threshold: Optional[Union[StrictFloat, StrictInt]] = Field(default=None, description="Activation threshold for VAD (0.0 to 1.0), this defaults to 0.5. A  higher threshold will require louder audio to activate the model, and  thus might perform better in noisy environments. ")
     prefix_padding_ms: Optional[StrictInt] = Field(default=None, description="Amount of audio to include before the VAD detected speech (in  milliseconds). Defaults to 300ms. ")
     silence_duration_ms: Optional[StrictInt] = Field(default=None, description="Duration of silence to detect speech stop (in milliseconds). Defaults  to 500ms. With shorter values the model will respond more quickly,  but may jump in on short pauses from the user. ")
-    additional_properties: Dict[str, Any] = Field(default_factory=dict)
+    additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "threshold", "prefix_padding_ms", "silence_duration_ms"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("type", "type", False), ("threshold", "threshold", False), ("prefix_padding_ms", "prefix_padding_ms", False), ("silence_duration_ms", "silence_duration_ms", False), )
@@ -45,12 +45,6 @@ class RealtimeSessionCreateResponseTurnDetection(BaseModel):
         if self.__pydantic_extra__:
             move_unknown_fields(self, keep=True)
         return self
-
-    @field_validator("additional_properties", mode="before")
-    @classmethod
-    def _json_key_named_additional_properties(cls, value: Any, info: ValidationInfo) -> Any:
-        """In JSON a key of this name is data like any other unknown key, not this field."""
-        return {"additional_properties": value} if info.context is WIRE else value
 
     model_config = ConfigDict(
         validate_by_name=True,
