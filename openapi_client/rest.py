@@ -19,6 +19,7 @@ import io
 import json
 import re
 import ssl
+from typing import Any, Dict, Optional, Tuple
 from urllib.parse import urlparse
 
 import urllib3
@@ -44,6 +45,45 @@ class SessionRetry(Retry):
         if self.backoff_jitter:
             backoff += random.uniform(0, self.backoff_jitter)
         return float(max(0.0, min(self.backoff_max, backoff)))
+
+
+class PreRoutedPoolManager(urllib3.PoolManager):
+    """A PoolManager that remembers each URL's connection pool and request target, so repeated
+    requests skip its per-call URL parsing and pool-key building. Only for retry policies that
+    never follow redirects (this SDK's own): redirects are answers, as with PoolManager then."""
+
+    MAX_ROUTES = 64   # bounded, should query strings vary
+
+    def __init__(self, **pool_kwargs: Any) -> None:
+        super().__init__(**pool_kwargs)
+        self._routes: Dict[str, Tuple[urllib3.HTTPConnectionPool, str]] = {}
+
+    def clear(self) -> None:
+        self._routes = {}
+        super().clear()
+
+    def urlopen(self, method: str, url: str, redirect: bool = True, **kw: Any) -> urllib3.BaseHTTPResponse:  # type: ignore[override]
+        route = self._routes.get(url)
+        if route is None:
+            route = self._route(url)
+            if route is None:
+                return super().urlopen(method, url, redirect=redirect, **kw)
+        pool, target = route
+        kw["assert_same_host"] = False
+        kw["redirect"] = False
+        kw.setdefault("headers", self.headers)
+        return pool.urlopen(method, target, **kw)
+
+    def _route(self, url: str) -> Optional[Tuple[urllib3.HTTPConnectionPool, str]]:
+        """(connection pool, request target) as PoolManager.urlopen finds them."""
+        parsed = urllib3.util.parse_url(url)
+        if parsed.scheme is None:   # left to PoolManager, which warns about these
+            return None
+        route = (self.connection_from_host(parsed.host, port=parsed.port, scheme=parsed.scheme), parsed.request_uri)
+        routes = self._routes if len(self._routes) < self.MAX_ROUTES else {}
+        routes[url] = route
+        self._routes = routes
+        return route
 
 
 def build_retry(configuration) -> Retry:
@@ -252,8 +292,10 @@ class RESTClientObject:
                 if configuration.proxy_ssl_context is not None:
                     pool_args["proxy_ssl_context"] = configuration.proxy_ssl_context
                 self.pool_manager = urllib3.ProxyManager(**pool_args)
-        else:
+        elif isinstance(configuration.retries, Retry):   # a caller's Retry may follow redirects
             self.pool_manager = urllib3.PoolManager(**pool_args)
+        else:
+            self.pool_manager = PreRoutedPoolManager(**pool_args)
 
     def request(
         self,
@@ -325,7 +367,8 @@ class RESTClientObject:
                     request_body = None
                     if body is not None:
                         request_body = json.dumps(body)
-                    r = self.pool_manager.request(
+                    # urlopen, not request: a body needs no encoding, so no per-call HTTPHeaderDict copy
+                    r = self.pool_manager.urlopen(
                         method,
                         url,
                         body=request_body,

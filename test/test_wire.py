@@ -177,6 +177,44 @@ def test_400_is_not_retried(server, api):
     assert len(server.requests) == 1
 
 
+def test_pre_routed_requests_are_the_bytes_pool_manager_routing_sends(server):
+    import urllib3
+    request = openapi_client.RealtimeSessionCreateRequest(model="gpt-4o-realtime-preview", instructions="Be brief.")
+    pre_routed = make_api(server.base_url)
+    pool_manager_routed = make_api(server.base_url, retries=urllib3.Retry(0, redirect=False))   # a caller's Retry
+    pre_routed.create_realtime_session(request)
+    pool_manager_routed.create_realtime_session(request)
+    assert list(pre_routed.api_client.rest_client.pool_manager._routes) == [server.base_url + "/realtime/sessions"]
+    assert type(pool_manager_routed.api_client.rest_client.pool_manager) is urllib3.PoolManager
+    first, second = server.requests
+    assert (first.method, first.path, list(first.headers.items()), first.body) == (
+        second.method, second.path, list(second.headers.items()), second.body)
+
+
+def test_after_clear_requests_go_through_the_pool_manager_s_new_pool(server, api):
+    pool_manager = api.api_client.rest_client.pool_manager
+    api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    old_pool = pool_manager.connection_from_url(server.base_url)
+    pool_manager.clear()
+    api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    (used_pool, _), = pool_manager._routes.values()
+    assert used_pool is pool_manager.connection_from_url(server.base_url) and used_pool is not old_pool
+    assert len(server.requests) == 2
+
+
+def test_redirects_are_answers_by_default_and_followed_by_a_caller_retry_that_allows_them(server):
+    import urllib3
+    server.script(Reply(status=307, headers={"Location": OPERATION_PATH}), Reply(body=EXAMPLE_RESPONSE))
+    with pytest.raises(exceptions.ApiException) as caught:
+        make_api(server.base_url).create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert caught.value.status == 307 and len(server.requests) == 1
+    server.requests.clear()
+    session = make_api(server.base_url, retries=urllib3.Retry(total=2)).create_realtime_session(
+        openapi_client.RealtimeSessionCreateRequest())
+    assert session.client_secret.value == "ek_abc123"
+    assert [seen.path for seen in server.requests] == [OPERATION_PATH, OPERATION_PATH]
+
+
 def test_connection_refused_is_a_typed_connection_error_chaining_urllib3():
     import urllib3
     api = make_api("http://127.0.0.1:%d/v1" % free_port(), retries=1)
