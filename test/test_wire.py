@@ -34,6 +34,16 @@ def test_request_line_headers_and_exact_json_body(server, api):
     assert seen.json() == TS_EXAMPLE_REQUEST
 
 
+def test_non_ascii_text_goes_out_as_json_escapes_and_arrives_intact(server, api):
+    instructions = "Sprich freundlich, auf Deutsch: \u00e4\u00f6\u00fc \u00df \U0001F600 \u2028 \"quoted\" \\ end"
+    api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest(instructions=instructions, temperature=0.8))
+    (seen,) = server.requests
+    assert seen.body.isascii()
+    assert "\\u00e4" in seen.body.decode() and "\\ud83d\\ude00" in seen.body.decode()
+    assert seen.json() == {"instructions": instructions, "temperature": 0.8}
+    assert int(seen.headers["Content-Length"]) == len(seen.body)
+
+
 @only_on_2025_01_31
 def test_example_response_parses_with_undeclared_fields_kept(server, api):
     session = api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest(model="gpt-4o-realtime-preview"))
