@@ -123,12 +123,24 @@ def call_makers(url: str) -> Dict[str, Callable[[], Callable[[], Any]]]:
             return json.loads(response.data)
         return call
 
+    def bare_pre_routed() -> Callable[[], Any]:
+        # urllib3 with the host's pool looked up once, as the SDK's transport does: its own cost floor
+        pool = urllib3.PoolManager(maxsize=8).connection_from_url(url)
+        headers = {"Authorization": "Bearer " + KEY, "Content-Type": "application/json"}
+
+        def call() -> Any:
+            response = pool.urlopen("POST", PATH, body=json.dumps(REQUEST), headers=headers, redirect=False)
+            if response.status != 200:
+                raise RuntimeError(response.status)
+            return json.loads(response.data)
+        return call
+
     def openai_sdk() -> Callable[[], Any]:
         import openai  # type: ignore[import-not-found, unused-ignore]
         client = openai.OpenAI(api_key=KEY, base_url=url + "/v1")
         return lambda: client.beta.realtime.sessions.create(**REQUEST)
 
-    makers = {"urllib3+json": bare, "sdk": sdk}
+    makers = {"urllib3+json": bare, "urllib3 pre-routed+json": bare_pre_routed, "sdk": sdk}
     if openai_version():
         makers["openai"] = openai_sdk
     return makers
