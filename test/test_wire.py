@@ -212,6 +212,25 @@ def test_after_clear_requests_go_through_the_pool_manager_s_new_pool(server, api
     assert len(server.requests) == 2
 
 
+def test_routes_stay_bounded_when_urls_vary():
+    pool_manager = openapi_client.rest.PreRoutedPoolManager()
+    for page in range(3 * pool_manager.MAX_ROUTES):   # nothing connects: routing only picks a pool
+        pool_manager._route("http://127.0.0.1:9/v1/items?page=%d" % page)
+    assert 0 < len(pool_manager._routes) <= pool_manager.MAX_ROUTES
+
+
+def test_through_an_http_proxy_the_request_goes_to_the_proxy_in_absolute_form(server):
+    proxy_url = server.base_url.rsplit("/v1", 1)[0]
+    server.script(Reply(body=EXAMPLE_RESPONSE, contract=False))   # the contract is keyed by relative paths
+    api = make_api("http://api.openai.invalid/v1", proxy=proxy_url)
+    session = api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert session.client_secret.value == "ek_abc123"
+    (seen,) = server.requests
+    assert seen.path == "http://api.openai.invalid" + OPERATION_PATH
+    assert seen.headers["Authorization"] == "Bearer " + TEST_KEY
+    assert not isinstance(api.api_client.rest_client.pool_manager, openapi_client.rest.PreRoutedPoolManager)
+
+
 def test_redirects_are_answers_by_default_and_followed_by_a_caller_retry_that_allows_them(server):
     import urllib3
     server.script(Reply(status=307, headers={"Location": OPERATION_PATH}), Reply(body=EXAMPLE_RESPONSE))
