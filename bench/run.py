@@ -1,5 +1,7 @@
 """`make bench`: CPU per call, parse cost, cold start and threaded throughput of this SDK against
-bare urllib3 + json (the floor) and the official openai package, side by side in one run.
+bare urllib3 + json (the floor) and the official openai package, side by side in one run. A second
+urllib3 row looks the host's pool up once, as the SDK's transport does: the SDK's distance to it is
+the SDK's own work.
 
 Rounds interleave the contenders (A B C A B C ...) and the table reports medians, so machine
 noise hits all of them alike. Results go to bench-results/ as JSON for comparison between commits.
