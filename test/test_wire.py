@@ -12,6 +12,7 @@ import time
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
+import urllib3
 
 import openapi_client
 from openapi_client import exceptions
@@ -188,7 +189,6 @@ def test_400_is_not_retried(server, api):
 
 
 def test_pre_routed_requests_are_the_bytes_pool_manager_routing_sends(server):
-    import urllib3
     request = openapi_client.RealtimeSessionCreateRequest(model="gpt-4o-realtime-preview", instructions="Be brief.")
     pre_routed = make_api(server.base_url)
     pool_manager_routed = make_api(server.base_url, retries=urllib3.Retry(0, redirect=False))   # a caller's Retry
@@ -232,7 +232,6 @@ def test_through_an_http_proxy_the_request_goes_to_the_proxy_in_absolute_form(se
 
 
 def test_redirects_are_answers_by_default_and_followed_by_a_caller_retry_that_allows_them(server):
-    import urllib3
     server.script(Reply(status=307, headers={"Location": OPERATION_PATH}), Reply(body=EXAMPLE_RESPONSE))
     with pytest.raises(exceptions.ApiException) as caught:
         make_api(server.base_url).create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
@@ -245,7 +244,6 @@ def test_redirects_are_answers_by_default_and_followed_by_a_caller_retry_that_al
 
 
 def test_connection_refused_is_a_typed_connection_error_chaining_urllib3():
-    import urllib3
     api = make_api("http://127.0.0.1:%d/v1" % free_port(), retries=1)
     with pytest.raises(exceptions.ApiConnectionError) as caught:
         api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
