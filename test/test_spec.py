@@ -11,17 +11,20 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
 from conftest import ROOT, SPEC_PATH
 
-REFERENCE = ROOT.parent / "shared" / "reference"
-UPSTREAM_2025_01_31 = REFERENCE / "upstream" / "openai-openapi-2025-01-31.yaml"
-UPSTREAM_2025_03_22 = REFERENCE / "upstream" / "openai-openapi-2025-03-22.yaml"
-TS_DOC = REFERENCE / "typescript" / "RealtimeApi.md"
+# Vendored copies of the reference material (test/data/README.md): a plain clone runs every test.
+DATA = ROOT / "test" / "data"
+UPSTREAM_2025_01_31 = DATA / "upstream" / "openai-openapi-2025-01-31.yaml.gz"
+UPSTREAM_2025_03_22 = DATA / "upstream" / "openai-openapi-2025-03-22.yaml.gz"
+UPSTREAM_2026_07_22 = DATA / "upstream" / "openai-openapi-2026-07-22.yaml.gz"
+SEED_COMMIT = "b9dc1526c7450cd25ca70f37c7d29a9335ed24a6"
+TS_DOC_2025_01_31 = DATA / "typescript" / "RealtimeApi-2025-01-31.md"
 GENERATOR = Path(sys.executable).with_name("openapi-generator-cli")
-needs_reference = pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/reference is not beside this checkout")
 
 
 def test_openapi_yaml_is_a_valid_openapi_3_0_document():
@@ -43,17 +46,25 @@ def test_no_generated_test_stubs_and_the_package_version_comes_from_the_config()
     assert openapi_client.__version__ == config_version
 
 
-@pytest.fixture(scope="module")
-def typescript_doc(tmp_path_factory) -> str:
-    out = tmp_path_factory.mktemp("ts")
-    subprocess.run([str(GENERATOR), "generate", "-g", "typescript", "-i", str(SPEC_PATH), "-o", str(out)],
+def typescript_page(spec: Path, out: Path) -> str:
+    """docs/RealtimeApi.md of the stock TypeScript client (default options) generated from spec."""
+    subprocess.run([str(GENERATOR), "generate", "-g", "typescript", "-i", str(spec), "-o", str(out)],
                    check=True, capture_output=True)
     return (out / "docs" / "RealtimeApi.md").read_text()
 
 
-@needs_reference
-def test_typescript_docs_regenerate_byte_for_byte(typescript_doc):
-    assert typescript_doc == TS_DOC.read_text()
+@pytest.fixture(scope="module")
+def typescript_doc(tmp_path_factory) -> str:
+    return typescript_page(SPEC_PATH, tmp_path_factory.mktemp("ts"))
+
+
+def test_the_seed_revision_through_the_pipeline_reproduces_the_typescript_page_byte_for_byte(tmp_path):
+    """make update-spec at 2025-01-31, then -g typescript: the page this SDK first mirrored."""
+    spec = tmp_path / "openapi.yaml"
+    result = run_update_spec(UPSTREAM_2025_01_31, "--output", spec, "--changelog", tmp_path / "CHANGELOG.md",
+                             "--commit", SEED_COMMIT)
+    assert result.returncode == 0, result.stderr
+    assert typescript_page(spec, tmp_path / "ts") == TS_DOC_2025_01_31.read_text()
 
 
 def _snake(name: str) -> str:
@@ -109,7 +120,6 @@ def _doc_facts(text: str, python: bool) -> dict:
     }
 
 
-@needs_reference
 def test_python_docs_mirror_the_typescript_docs(typescript_doc):
     python_facts = _doc_facts((ROOT / "docs" / "RealtimeApi.md").read_text(), python=True)
     typescript_facts = _doc_facts(typescript_doc, python=False)
@@ -142,29 +152,52 @@ def run_update_spec(*args, cwd=ROOT):
                           cwd=cwd, capture_output=True, text=True)
 
 
-@needs_reference
+CURRENT = yaml.safe_load(SPEC_PATH.read_text())["info"]["x-upstream"]
+CURRENT_UPSTREAM = DATA / "upstream" / f"openai-openapi-{CURRENT['date']}.yaml.gz"
+
+
 def test_update_spec_on_the_current_revision_reproduces_openapi_yaml(tmp_path):
     out = tmp_path / "openapi.yaml"
     shutil.copy(SPEC_PATH, out)
-    result = run_update_spec(UPSTREAM_2025_01_31, "--output", out, "--changelog", tmp_path / "CHANGELOG.md")
+    result = run_update_spec(CURRENT_UPSTREAM, "--output", out, "--changelog", tmp_path / "CHANGELOG.md")
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == SPEC_PATH.read_bytes()
     assert "unchanged" in result.stdout and not (tmp_path / "CHANGELOG.md").exists()
 
 
-@needs_reference
 def test_update_spec_from_scratch_writes_the_same_bytes(tmp_path):
     out = tmp_path / "openapi.yaml"
-    result = run_update_spec(UPSTREAM_2025_01_31, "--output", out, "--changelog", tmp_path / "CHANGELOG.md",
-                             "--commit", "b9dc1526c7450cd25ca70f37c7d29a9335ed24a6")
+    result = run_update_spec(CURRENT_UPSTREAM, "--output", out, "--changelog", tmp_path / "CHANGELOG.md",
+                             "--commit", CURRENT["commit"])
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == SPEC_PATH.read_bytes()
 
 
 def test_the_upstream_revision_is_recorded_in_one_place():
-    import yaml
-    upstream = yaml.safe_load(SPEC_PATH.read_text())["info"]["x-upstream"]
-    assert upstream["commit"] == "b9dc1526c7450cd25ca70f37c7d29a9335ed24a6" and upstream["date"] == "2025-01-31"
+    assert re.fullmatch(r"[0-9a-f]{40}", CURRENT["commit"]) and CURRENT_UPSTREAM.exists()
+    assert CURRENT["repository"] == "openai/openai-openapi"
+
+
+def test_extraction_by_tag_takes_every_realtime_operation_of_2026_07_22_deterministically(tmp_path):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    for out in (first, second):
+        result = run_update_spec(UPSTREAM_2026_07_22, "--output", out, "--changelog", tmp_path / "CHANGELOG.md",
+                                 "--commit", "f9400172ebe08522ab228b771d885e3bd5456e42")
+        assert result.returncode == 0, result.stderr
+    assert first.read_bytes() == second.read_bytes()
+    spec = yaml.safe_load(first.read_text())
+    validate(spec)
+    assert spec["openapi"] == "3.0.3"   # converted from 3.1 in the extraction
+    operations = sorted(op["operationId"] for item in spec["paths"].values() for op in item.values()
+                        if isinstance(op, dict) and "operationId" in op)
+    assert operations == sorted([
+        "create-realtime-call", "accept-realtime-call", "hangup-realtime-call", "refer-realtime-call",
+        "reject-realtime-call", "create-realtime-client-secret", "create-realtime-session",
+        "create-realtime-transcription-session", "create-realtime-translation-client-secret"])
+    assert len(spec["components"]["schemas"]) == 42
+    assert list(spec["components"]["schemas"]) == sorted(spec["components"]["schemas"])
+    assert spec["info"]["x-upstream"]["commit"] == "f9400172ebe08522ab228b771d885e3bd5456e42"
+    assert spec["info"]["x-upstream"]["date"] == "2026-07-22"
 
 
 @pytest.mark.parametrize("case", ["missing", "not-yaml", "no-operation", "dangling-ref"])
@@ -179,18 +212,18 @@ def test_update_spec_bad_input_is_one_line_and_leaves_the_spec_untouched(tmp_pat
     elif case == "dangling-ref":
         upstream.write_text(
             "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /realtime/sessions:\n    post:\n"
+            "      tags: [Realtime]\n"
             "      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Gone'}}}}\n"
             "      responses: {'200': {description: ok}}\ncomponents: {schemas: {}}\n")
     result = run_update_spec(upstream, "--output", out, "--changelog", tmp_path / "CHANGELOG.md")
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("update-spec: ")
-    expected = {"missing": "not found", "not-yaml": "not valid YAML", "no-operation": "no operation POST",
+    expected = {"missing": "not found", "not-yaml": "not valid YAML", "no-operation": "no operation tagged Realtime",
                 "dangling-ref": "dangling $ref: #/components/schemas/Gone"}[case]
     assert expected in result.stderr
     assert out.read_bytes() == SPEC_PATH.read_bytes()
 
 
-@needs_reference
 def test_update_spec_on_a_newer_revision_reports_the_api_change(tmp_path):
     out = tmp_path / "openapi.yaml"
     shutil.copy(SPEC_PATH, out)
@@ -217,7 +250,6 @@ def test_a_hand_edit_to_generated_code_fails_check_generated(tmp_path):
     assert "+RETRY_STATUSES = frozenset({408," in edited.stdout or "-RETRY_STATUSES = frozenset({400, 408," in edited.stdout
 
 
-@needs_reference
 def test_a_newer_upstream_revision_extracts_regenerates_and_round_trips(tmp_path):
     """2025-03-22 adds fields, a $ref anyOf voice and nullable objects: the pipeline must carry them."""
     copy = scratch_copy(tmp_path)
@@ -253,3 +285,50 @@ print("ok")
     result = subprocess.run([sys.executable, "-c", script], cwd=copy, capture_output=True, text=True,
                             env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+# ------------------------------------------------------------ 3.1 -> 3.0, fix ranges, stale files
+
+def test_openapi_3_1_constructs_become_their_3_0_forms():
+    from tools.update_spec import downgrade_schema
+    assert downgrade_schema({"anyOf": [{"$ref": "#/components/schemas/X"}, {"type": "null"}]}, "w") == \
+        {"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": True}
+    assert downgrade_schema({"description": "outer", "anyOf": [
+        {"type": "object", "description": "inner", "properties": {"a": {"type": "string", "const": "a"}}},
+        {"type": "null"}]}, "w") == {"description": "outer", "nullable": True, "type": "object",
+                                     "properties": {"a": {"type": "string", "enum": ["a"]}}}
+    assert downgrade_schema({"oneOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]}, "w") == \
+        {"oneOf": [{"type": "integer"}, {"type": "string"}], "nullable": True}
+    assert downgrade_schema({"type": ["string", "null"], "examples": ["a", "b"]}, "w") == \
+        {"type": "string", "nullable": True, "example": "a"}
+    assert downgrade_schema({"type": "object", "required": [], "properties": {
+        "n": {"type": "number", "exclusiveMinimum": 0}}}, "w") == \
+        {"type": "object", "properties": {"n": {"type": "number", "minimum": 0, "exclusiveMinimum": True}}}
+    from tools.update_spec import SpecError
+    with pytest.raises(SpecError, match="prefixItems"):
+        downgrade_schema({"type": "array", "prefixItems": [{"type": "string"}]}, "w")
+    with pytest.raises(SpecError, match=r"cannot express type \['string', 'integer'\]"):
+        downgrade_schema({"type": ["string", "integer"]}, "w")
+
+
+def test_a_fix_applies_only_within_its_revision_range():
+    from tools.update_spec import apply_fixes
+    fix = {"at": "/components/schemas/A", "set": {"nullable": True}, "why": "w", "from": "2025-03-22",
+           "until": "2026-07-22"}
+    for revision, applied in (("2025-01-31", False), ("2025-03-22", True), ("2026-07-22", True), ("2026-08-01", False)):
+        doc = {"components": {"schemas": {"A": {"type": "object"}}}}
+        apply_fixes(doc, [fix], revision)
+        assert doc["components"]["schemas"]["A"].get("nullable", False) is applied, revision
+
+
+def test_make_generate_removes_files_no_longer_generated(tmp_path):
+    copy = scratch_copy(tmp_path)
+    stale = copy / "openapi_client" / "models" / "a_schema_gone_from_the_spec.py"
+    stale.write_text("# generated by an earlier spec\n")
+    manifest = copy / ".openapi-generator" / "FILES"
+    manifest.write_text(manifest.read_text() + "openapi_client/models/a_schema_gone_from_the_spec.py\n")
+    generated = make_in(copy, "generate")
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    assert not stale.exists()
+    assert "removed openapi_client/models/a_schema_gone_from_the_spec.py" in generated.stdout
+    assert make_in(copy, "check-generated").returncode == 0

@@ -10,6 +10,8 @@ models filled in, as the TypeScript docs do. So:
 2. This script nests those examples and hands each request body its complete example
    as `x-py-example` in a scratch copy of the spec. Nothing else in the spec changes.
 3. The second pass generates into the project from that copy; api_doc_example renders it.
+4. Files the previous run listed in `.openapi-generator/FILES` that this run no longer
+   generates (a schema or operation gone from the spec) are deleted.
 
 Usage: python -m tools.generate --generator .venv/bin/openapi-generator-cli
 """
@@ -27,6 +29,7 @@ import yaml
 CONFIG = "generator-config.yaml"
 SPEC = "openapi.yaml"
 EXAMPLES = Path(".openapi-generator", "doc-examples.yaml")
+MANIFEST = Path(".openapi-generator", "FILES")
 PLACEHOLDER = re.compile(r"<<example:(\w+)>>")
 
 
@@ -72,7 +75,24 @@ def run_generator(generator: str, root: Path, *args: str) -> None:
         raise GenerateError(f"openapi-generator failed:\n{done.stdout}{done.stderr}")
 
 
+def manifest(root: Path) -> set[str]:
+    path = root / MANIFEST
+    return set(path.read_text().split()) if path.exists() else set()
+
+
+def remove_stale(root: Path, before: set[str], after: set[str]) -> list[str]:
+    """Delete what the previous run generated and this one did not; returns the paths."""
+    stale = sorted(before - after)
+    for name in stale:
+        target = (root / name).resolve()
+        if root.resolve() not in target.parents:
+            raise GenerateError(f"{MANIFEST} lists a path outside the project: {name}")
+        target.unlink(missing_ok=True)
+    return stale
+
+
 def generate(generator: str, root: Path) -> None:
+    before = manifest(root)
     with tempfile.TemporaryDirectory(prefix="generate-") as scratch:
         first_pass = Path(scratch, "first-pass")
         run_generator(generator, root, "-o", str(first_pass))
@@ -81,6 +101,8 @@ def generate(generator: str, root: Path) -> None:
         derived = Path(scratch, SPEC)
         derived.write_text(yaml.safe_dump(spec_with_body_examples(spec, rendered), sort_keys=False, allow_unicode=True))
         run_generator(generator, root, "-i", str(derived))
+    for name in remove_stale(root, before, manifest(root)):
+        print(f"generate: removed {name} (no longer generated)")
     leftovers = [str(path.relative_to(root)) for path in (root / "docs").glob("*.md") if PLACEHOLDER.search(path.read_text())]
     if leftovers:
         raise GenerateError(f"model examples left unfilled in {', '.join(sorted(leftovers))}: "

@@ -1,10 +1,11 @@
-"""Extract the createRealtimeSession operation from a full upstream OpenAI spec.
+"""Extract the operations of the tags named in update-spec.yaml from a full upstream OpenAI spec.
 
     python -m tools.update_spec UPSTREAM.yaml [--output openapi.yaml] [--commit SHA]
 
-Writes a self-contained OpenAPI document: the operation, the transitive closure of
-every `$ref` it uses, its security scheme, servers, tags and info; then applies the
-project's fixes from `openapi-fixes.yaml`. Prints what changed in the API and, when
+Writes a self-contained OpenAPI document: every operation of those tags (upstream path
+order), the transitive closure of every `$ref` they use (sorted by name), their security
+schemes, servers, tags and info. An OpenAPI 3.1 document is converted to 3.0.3 (see
+`downgrade_to_3_0`); then the project's fixes from `openapi-fixes.yaml` are applied. Prints what changed in the API and, when
 anything did, records it in CHANGELOG.md. On any bad input it prints one line,
 exits 2 and leaves the output file untouched.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime
+import gzip
 import hashlib
 import io
 import os
@@ -27,7 +29,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 ROOT = Path(__file__).resolve().parent.parent
-OPERATION = ("post", "/realtime/sessions")
+CONFIG = ROOT / "update-spec.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "components", "security")
 # Matches the file names in shared/reference/upstream (openai-openapi-YYYY-MM-DD.yaml).
@@ -41,12 +43,25 @@ class SpecError(Exception):
 
 # ---------------------------------------------------------------- loading
 
-def load_yaml_file(path: Path, what: str) -> Any:
+def read_bytes(path: Path, what: str) -> bytes:
+    """The file's bytes; a `.gz` file (the vendored test copies) is decompressed."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        return gzip.decompress(raw) if path.suffix == ".gz" else raw
     except FileNotFoundError:
         raise SpecError(f"{what} not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError) as exc:
+        raise SpecError(f"{what} cannot be read: {path}: {exc}") from None
+
+
+def load_yaml_file(path: Path, what: str) -> Any:
+    return parse_yaml(read_bytes(path, what), path, what)
+
+
+def parse_yaml(raw: bytes, path: Path, what: str) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise SpecError(f"{what} cannot be read: {path}: {exc}") from None
     try:
         # YAML 1.1, like the Java parser openapi-generator uses.
@@ -95,21 +110,37 @@ def collect_components(upstream: dict, roots: list[Any]) -> dict[str, dict[str, 
     return found
 
 
-def extract(upstream: Any, operation: tuple[str, str] = OPERATION) -> dict:
+def load_config(path: Path) -> dict:
+    config = load_yaml_file(path, "update-spec config")
+    if not (isinstance(config, dict) and isinstance(config.get("tags"), list) and config["tags"]):
+        raise SpecError(f"update-spec config needs a non-empty `tags` list: {path}")
+    return config
+
+
+def tagged_operations(upstream: dict, tags: list[str]) -> dict[str, dict]:
+    """{path: path item with only the tagged operations}, in upstream order."""
+    kept: dict[str, dict] = {}
+    for path, path_item in (upstream.get("paths") or {}).items():
+        if not isinstance(path_item, dict):
+            continue
+        ops = {m: op for m, op in path_item.items()
+               if m in HTTP_METHODS and isinstance(op, dict) and set(op.get("tags") or ()) & set(tags)}
+        if ops:
+            # Path-level keys (parameters, servers) apply to the operations; untagged methods do not.
+            kept[path] = {**{k: v for k, v in path_item.items() if k not in HTTP_METHODS}, **ops}
+    return kept
+
+
+def extract(upstream: Any, tags: list[str]) -> dict:
     if not isinstance(upstream, dict) or "paths" not in upstream:
         raise SpecError("not an OpenAPI document (no `paths`)")
-    method, path = operation
-    path_item = (upstream.get("paths") or {}).get(path) or {}
-    op = path_item.get(method)
-    if not isinstance(op, dict):
-        raise SpecError(f"no operation {method.upper()} {path} in the upstream spec")
-    # Path-level keys (parameters, servers) apply to the operation; other methods do not.
-    kept_path_item = {k: v for k, v in path_item.items() if k not in HTTP_METHODS}
-    kept_path_item[method] = op
-
-    security = op.get("security", upstream.get("security")) or []
+    paths = tagged_operations(upstream, tags)
+    if not paths:
+        raise SpecError(f"no operation tagged {', '.join(tags)} in the upstream spec")
+    operations = [op for item in paths.values() for m, op in item.items() if m in HTTP_METHODS]
+    security = [req for op in operations for req in (op.get("security", upstream.get("security")) or [])]
     scheme_names = sorted({name for requirement in security for name in requirement})
-    found = collect_components(upstream, [kept_path_item])
+    found = collect_components(upstream, list(paths.values()))
     schemes = (upstream.get("components") or {}).get("securitySchemes") or {}
     for name in scheme_names:
         if name not in schemes:
@@ -117,19 +148,123 @@ def extract(upstream: Any, operation: tuple[str, str] = OPERATION) -> dict:
         found.setdefault("securitySchemes", {})[name] = schemes[name]
     found.update(collect_components(upstream, list(found.get("securitySchemes", {}).values())) or {})
 
-    op_tags = op.get("tags") or []
-    tags = [t for t in upstream.get("tags") or [] if t.get("name") in op_tags]
+    used_tags = {tag for op in operations for tag in op.get("tags") or ()}
     doc: dict[str, Any] = {
         "openapi": upstream.get("openapi", "3.0.0"),
         "info": copy.deepcopy(upstream.get("info") or {}),
         "servers": upstream.get("servers") or [],
-        **({"tags": tags} if tags else {}),
-        "paths": {path: kept_path_item},
+        **({"tags": kept} if (kept := [t for t in upstream.get("tags") or [] if t.get("name") in used_tags]) else {}),
+        "paths": paths,
         "components": {kind: dict(sorted(items.items())) for kind, items in sorted(found.items())},
     }
     if "security" in upstream:
         doc["security"] = upstream["security"]
     return copy.deepcopy(doc)
+
+
+# ---------------------------------------------------------------- OpenAPI 3.1 -> 3.0
+
+SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+
+
+def _is_null_schema(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "null" and len(schema) == 1 + ("description" in schema)
+
+
+def downgrade_schema(schema: Any, where: str) -> Any:
+    """One JSON Schema 2020-12 node (OpenAPI 3.1) as an OpenAPI 3.0 schema, recursively."""
+    if not isinstance(schema, dict):
+        return schema
+    out = dict(schema)
+    for key in ("properties",):
+        if isinstance(out.get(key), dict):
+            out[key] = {name: downgrade_schema(sub, f"{where}/{key}/{name}") for name, sub in out[key].items()}
+    for key in ("items", "additionalProperties", "not"):
+        if isinstance(out.get(key), dict):
+            out[key] = downgrade_schema(out[key], f"{where}/{key}")
+    for key in SCHEMA_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = [downgrade_schema(sub, f"{where}/{key}/{i}") for i, sub in enumerate(out[key])]
+    if out.get("required") == []:
+        del out["required"]   # 3.1 allows an empty list, 3.0 needs at least one name
+    if "const" in out:
+        out.setdefault("enum", [out["const"]])
+        del out["const"]
+    if isinstance(out.get("examples"), list):
+        if out["examples"]:
+            out.setdefault("example", out["examples"][0])
+        del out["examples"]
+    if isinstance(out.get("type"), list):
+        types = [t for t in out["type"] if t != "null"]
+        if len(types) != 1:
+            raise SpecError(f"{where}: cannot express type {out['type']} in OpenAPI 3.0")
+        if "null" in out["type"]:
+            out["nullable"] = True
+        out["type"] = types[0]
+    for key in ("anyOf", "oneOf"):
+        members = out.get(key)
+        if not (isinstance(members, list) and any(_is_null_schema(m) for m in members)):
+            continue
+        members = [m for m in members if not _is_null_schema(m)]
+        out["nullable"] = True
+        if len(members) > 1 or "discriminator" in out:
+            out[key] = members
+        elif "$ref" in members[0]:
+            del out[key]
+            out["allOf"] = members   # a $ref ignores sibling keys in 3.0: nullable needs the allOf
+        else:
+            del out[key]
+            for inner, value in members[0].items():
+                if inner in ("description", "title") and inner in out:
+                    continue   # the outer text describes the field in its place
+                if inner in out and out[inner] != value:
+                    raise SpecError(f"{where}: cannot merge `{inner}` of the only non-null {key} member")
+                out[inner] = value
+    for key in ("prefixItems", "$defs", "unevaluatedProperties", "dependentSchemas", "if", "patternProperties"):
+        if key in out:
+            raise SpecError(f"{where}: `{key}` has no OpenAPI 3.0 form")
+    for key in ("exclusiveMinimum", "exclusiveMaximum"):
+        if isinstance(out.get(key), (int, float)) and not isinstance(out[key], bool):
+            bound = "minimum" if key == "exclusiveMinimum" else "maximum"
+            out[bound], out[key] = out[key], True
+    return out
+
+
+def _downgrade_content(content: Any, where: str) -> None:
+    for media, media_type in (content or {}).items():
+        if isinstance(media_type, dict) and "schema" in media_type:
+            media_type["schema"] = downgrade_schema(media_type["schema"], f"{where}/{media}/schema")
+
+
+def downgrade_to_3_0(doc: dict) -> dict:
+    """An OpenAPI 3.1 document as 3.0.3: `anyOf`/`oneOf` with a null member and type lists
+    become `nullable`, `const` a one-value `enum`, `examples` lists an `example`, and
+    numeric exclusive bounds the boolean form. Other 3.1-only keywords are an error."""
+    if not str(doc.get("openapi", "")).startswith("3.1"):
+        return doc
+    doc["openapi"] = "3.0.3"
+    license_info = (doc.get("info") or {}).get("license")
+    if isinstance(license_info, dict) and "identifier" in license_info:
+        identifier = license_info.pop("identifier")   # 3.1 only; 3.0 takes a URL
+        license_info.setdefault("url", f"https://spdx.org/licenses/{identifier}.html")
+    schemas = (doc.get("components") or {}).get("schemas") or {}
+    for name in schemas:
+        schemas[name] = downgrade_schema(schemas[name], f"#/components/schemas/{name}")
+    for path, item in (doc.get("paths") or {}).items():
+        for method, op in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            where = f"{method.upper()} {path}"
+            for parameter in op.get("parameters") or []:
+                if "schema" in parameter:
+                    parameter["schema"] = downgrade_schema(parameter["schema"], f"{where} parameter")
+            _downgrade_content((op.get("requestBody") or {}).get("content"), f"{where} request")
+            for status, response in (op.get("responses") or {}).items():
+                _downgrade_content(response.get("content"), f"{where} {status}")
+                for header_name, header in (response.get("headers") or {}).items():
+                    if "schema" in header:
+                        header["schema"] = downgrade_schema(header["schema"], f"{where} {status} {header_name}")
+    return doc
 
 
 # ---------------------------------------------------------------- fixes
@@ -144,10 +279,17 @@ def resolve_pointer(doc: Any, pointer: str) -> Any:
     return node
 
 
-def apply_fixes(doc: dict, fixes: list[dict]) -> tuple[list[dict], list[str]]:
-    """Apply each fix still needed. Returns (applied fixes, report lines)."""
+def fix_applies_to(fix: dict, revision: str) -> bool:
+    """A fix may be limited to upstream revisions (dates) `from` .. `until`, both inclusive."""
+    return str(fix.get("from", "0000")) <= revision <= str(fix.get("until", "9999"))
+
+
+def apply_fixes(doc: dict, fixes: list[dict], revision: str = "9999") -> tuple[list[dict], list[str]]:
+    """Apply each fix still needed at this upstream revision. Returns (applied fixes, report lines)."""
     applied, report = [], []
     for fix in fixes:
+        if not fix_applies_to(fix, revision):
+            continue
         target = resolve_pointer(doc, fix["at"])
         if not isinstance(target, dict):
             report.append(f"fix no longer applies, {fix['at']} is gone upstream: {fix['why']}")
@@ -166,11 +308,17 @@ def apply_fixes(doc: dict, fixes: list[dict]) -> tuple[list[dict], list[str]]:
     return applied, report
 
 
+FIX_KEYS = frozenset({"at", "why", "set", "delete", "from", "until"})
+
+
 def load_fixes(path: Path) -> list[dict]:
     fixes = load_yaml_file(path, "fixes file") or []
     for fix in fixes:
         if not (isinstance(fix, dict) and {"at", "why"} <= set(fix) and ({"set", "delete"} & set(fix))):
             raise SpecError(f"fixes file entry needs at, why and set or delete: {fix!r}")
+        unknown = sorted(set(fix) - FIX_KEYS)
+        if unknown:
+            raise SpecError(f"fixes file entry has unknown keys {unknown}: {fix['at']}")
     return fixes
 
 
@@ -311,15 +459,14 @@ def upstream_record(upstream_path: Path, raw: bytes, commit: str | None, previou
     }
 
 
-def build(upstream_path: Path, fixes_path: Path, commit: str | None, previous: dict | None):
-    try:
-        raw = upstream_path.read_bytes()
-    except OSError:
-        raw = b""  # load_yaml_file reports it
-    upstream = load_yaml_file(upstream_path, "upstream spec")
-    doc = extract(upstream)
-    doc["info"]["x-upstream"] = upstream_record(upstream_path, raw, commit, previous)
-    applied, report = apply_fixes(doc, load_fixes(fixes_path))
+def build(upstream_path: Path, fixes_path: Path, commit: str | None, previous: dict | None,
+          config_path: Path = CONFIG):
+    config = load_config(config_path)
+    raw = read_bytes(upstream_path, "upstream spec")
+    upstream = parse_yaml(raw, upstream_path, "upstream spec")
+    doc = downgrade_to_3_0(extract(upstream, config["tags"]))
+    doc["info"]["x-upstream"] = record = upstream_record(upstream_path, raw, commit, previous)
+    applied, report = apply_fixes(doc, load_fixes(fixes_path), record["date"])
     return doc, render(doc, applied), report
 
 
@@ -329,11 +476,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "openapi.yaml")
     parser.add_argument("--fixes", type=Path, default=ROOT / "openapi-fixes.yaml")
     parser.add_argument("--changelog", type=Path, default=ROOT / "CHANGELOG.md")
+    parser.add_argument("--config", type=Path, default=CONFIG, help="which tags to extract")
     parser.add_argument("--commit", help="upstream commit the file comes from (recorded in info.x-upstream)")
     args = parser.parse_args(argv)
     try:
         previous = load_yaml_file(args.output, "current spec") if args.output.exists() else None
-        doc, text, report = build(args.upstream, args.fixes, args.commit, previous)
+        doc, text, report = build(args.upstream, args.fixes, args.commit, previous, args.config)
     except SpecError as exc:
         print(f"update-spec: {exc}", file=sys.stderr)
         return 2
