@@ -23,7 +23,10 @@ def main(argv: "list[str] | None" = None) -> int:
     server = LocalRealtimeServer(args.host, args.port, contract=SpecContract(args.spec), api_key=args.api_key,
                                  max_body_bytes=args.max_body_bytes)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # stop cleanly when a runner terminates us
+    from local_server.server import EMULATED_PATHS
     for path, methods in sorted(server.contract.routes.items()):
+        if path[len(server.contract.base_path):] not in EMULATED_PATHS:
+            continue
         print("local_server: %s %s (validated against %s)" % (" ".join(sorted(methods)), path, args.spec.name), flush=True)
     print("local_server: listening on %s" % server.base_url, flush=True)
     try:

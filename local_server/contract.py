@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Set
 from urllib.parse import urlsplit
 
 import yaml
-from openapi_core import OpenAPI
+from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
@@ -19,7 +19,8 @@ class SpecContract:
     def __init__(self, spec_path: Path = SPEC_PATH) -> None:
         self.spec_path = Path(spec_path)
         self.spec: Dict[str, Any] = yaml.safe_load(self.spec_path.read_text())
-        self.validator = OpenAPI.from_file_path(str(self.spec_path))
+        config = Config(extra_media_type_deserializers={"application/sdp": _text})   # SDP offers and answers are text
+        self.validator = OpenAPI.from_dict(nullable_compositions_accept_null(self.spec), config=config)
         server = urlsplit(self.spec["servers"][0]["url"])
         # openapi-core matches full URLs against the spec's server, so requests are checked under it.
         self.origin = "%s://%s" % (server.scheme, server.netloc)
@@ -45,14 +46,40 @@ class SpecContract:
 
     def request_errors(self, method: str, path: str, headers: Dict[str, str], body: bytes) -> List[Exception]:
         content_type = _header(headers, "Content-Type") or "application/json"
+        media_type = content_type.split(";")[0].strip()
+        # multipart needs its boundary parameter to be split into parts
         request = MockRequest(self.origin, method.lower(), path, headers=headers, data=body,
-                              content_type=content_type.split(";")[0].strip())
+                              content_type=content_type if media_type.startswith("multipart/") else media_type)
         return list(self.validator.unmarshal_request(request).errors)
 
     def response_errors(self, method: str, path: str, status: int, body: bytes) -> List[str]:
         request = MockRequest(self.origin, method.lower(), path, headers={"Authorization": "Bearer x"}, data=b"{}")
         response = MockResponse(body, status_code=status)
         return [describe(e) for e in self.validator.unmarshal_response(request, response).errors]
+
+
+def nullable_compositions_accept_null(node: Any) -> Any:
+    """A copy of a spec in which `nullable: true` beside allOf/oneOf/anyOf (no `type`) admits null.
+
+    openapi.yaml writes "X or null" as `nullable: true` next to the composition: what
+    openapi-generator and most tools read, and the 3.0 form of upstream's 3.1
+    `anyOf: [X, {type: 'null'}]`. OpenAPI 3.0.3 gives `nullable` meaning only beside `type`,
+    so openapi-core would refuse the null; here such a schema becomes `anyOf: [X, null]`."""
+    if isinstance(node, list):
+        return [nullable_compositions_accept_null(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: nullable_compositions_accept_null(value) for key, value in node.items()}
+    if out.get("nullable") is True and "type" not in out and any(k in out for k in ("allOf", "oneOf", "anyOf")):
+        outer_keys = ("nullable", "default", "description", "title")
+        inner = {key: value for key, value in out.items() if key not in outer_keys}
+        outer = {key: out[key] for key in ("default", "description") if key in out}
+        return {**outer, "anyOf": [inner, {"type": "object", "nullable": True, "enum": [None]}]}
+    return out
+
+
+def _text(body: Any, **_: Any) -> str:
+    return body.decode("utf-8") if isinstance(body, bytes) else str(body)
 
 
 def describe(error: Exception) -> str:

@@ -22,6 +22,8 @@ DEFAULT_MAX_BODY_BYTES = 1 << 20
 DRAIN_FACTOR = 16            # an oversized body up to 16x the cap is read and dropped so the client sees the 413
 KEY_TTL_SECONDS = 60
 DEFAULT_MODEL = "gpt-4o-realtime-preview"
+# The operations of openapi.yaml this stand-in answers; the others are a 404 until it emulates them.
+EMULATED_PATHS = frozenset({"/realtime/sessions"})
 # What the API fills in for fields a client leaves out; only fields the response schema declares are answered.
 SESSION_DEFAULTS: Dict[str, Any] = {
     "modalities": ["text", "audio"],
@@ -138,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, path: str) -> Answer:
         contract = self.server.contract
         body, refused = self._read_body()   # read on every route, so a kept-alive connection stays in step
-        methods = contract.routes.get(path)
+        methods = contract.routes.get(path) if path[len(contract.base_path):] in EMULATED_PATHS else None
         if methods is None:
             return 404, error_body("Invalid URL (%s %s)" % (self.command, path)), {}
         if self.command not in methods:

@@ -14,7 +14,7 @@
 """  # noqa: E501
 
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # Define package exports
 __all__ = [
@@ -28,14 +28,114 @@ __all__ = [
     "ApiKeyError",
     "ApiAttributeError",
     "ApiException",
+    "AudioTranscription",
+    "AudioTranscriptionModel",
+    "AudioTranscriptionResponse",
+    "AudioTranscriptionResponseModel",
+    "CallableToolAllowedCaller",
+    "ClientSecretExpiration",
+    "FileInputDetail",
+    "ImageDetail",
+    "InputFileContent",
+    "InputImageContent",
+    "InputTextContent",
+    "MCPTool",
+    "MCPToolAllowedTools",
+    "MCPToolApprovalFilter",
+    "MCPToolFilter",
+    "MCPToolRequireApproval",
+    "NoiseReductionType",
+    "PCMAAudioFormat",
+    "PCMAudioFormat",
+    "PCMUAudioFormat",
+    "Prompt",
+    "PromptCacheBreakpointConfig",
+    "RealtimeAudioFormats",
+    "RealtimeCallReferRequest",
+    "RealtimeCallRejectRequest",
+    "RealtimeCreateClientSecretRequest",
+    "RealtimeCreateClientSecretRequestSession",
+    "RealtimeCreateClientSecretResponse",
+    "RealtimeCreateClientSecretResponseSession",
+    "RealtimeFunctionTool",
+    "RealtimeReasoning",
+    "RealtimeReasoningEffort",
     "RealtimeSessionCreateRequest",
+    "RealtimeSessionCreateRequestClientSecret",
+    "RealtimeSessionCreateRequestClientSecretExpiresAfter",
+    "RealtimeSessionCreateRequestGA",
+    "RealtimeSessionCreateRequestGAAudio",
+    "RealtimeSessionCreateRequestGAAudioInput",
+    "RealtimeSessionCreateRequestGAAudioOutput",
+    "RealtimeSessionCreateRequestGAModel",
+    "RealtimeSessionCreateRequestGAToolChoice",
+    "RealtimeSessionCreateRequestGAToolsInner",
+    "RealtimeSessionCreateRequestGATracing",
+    "RealtimeSessionCreateRequestInputAudioNoiseReduction",
     "RealtimeSessionCreateRequestInputAudioTranscription",
     "RealtimeSessionCreateRequestMaxResponseOutputTokens",
     "RealtimeSessionCreateRequestToolsInner",
+    "RealtimeSessionCreateRequestTracing",
+    "RealtimeSessionCreateRequestTracingOneOf",
     "RealtimeSessionCreateRequestTurnDetection",
     "RealtimeSessionCreateResponse",
     "RealtimeSessionCreateResponseClientSecret",
+    "RealtimeSessionCreateResponseGA",
+    "RealtimeSessionCreateResponseGAAudio",
+    "RealtimeSessionCreateResponseGAAudioInput",
+    "RealtimeSessionCreateResponseGAAudioInputNoiseReduction",
+    "RealtimeSessionCreateResponseGAAudioOutput",
+    "RealtimeSessionCreateResponseGAModel",
+    "RealtimeSessionCreateResponseGAToolChoice",
+    "RealtimeSessionCreateResponseGAToolsInner",
+    "RealtimeSessionCreateResponseInputAudioTranscription",
+    "RealtimeSessionCreateResponseMaxResponseOutputTokens",
+    "RealtimeSessionCreateResponseToolsInner",
+    "RealtimeSessionCreateResponseTracing",
+    "RealtimeSessionCreateResponseTracingOneOf",
     "RealtimeSessionCreateResponseTurnDetection",
+    "RealtimeTranscriptionSessionCreateRequest",
+    "RealtimeTranscriptionSessionCreateRequestGA",
+    "RealtimeTranscriptionSessionCreateRequestGAAudio",
+    "RealtimeTranscriptionSessionCreateRequestTurnDetection",
+    "RealtimeTranscriptionSessionCreateResponse",
+    "RealtimeTranscriptionSessionCreateResponseClientSecret",
+    "RealtimeTranscriptionSessionCreateResponseGA",
+    "RealtimeTranscriptionSessionCreateResponseGAAudio",
+    "RealtimeTranscriptionSessionCreateResponseGAAudioInput",
+    "RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction",
+    "RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection",
+    "RealtimeTranscriptionSessionCreateResponseTurnDetection",
+    "RealtimeTranslationClientSecretCreateRequest",
+    "RealtimeTranslationClientSecretCreateResponse",
+    "RealtimeTranslationSession",
+    "RealtimeTranslationSessionAudio",
+    "RealtimeTranslationSessionAudioInput",
+    "RealtimeTranslationSessionAudioInputNoiseReduction",
+    "RealtimeTranslationSessionAudioInputTranscription",
+    "RealtimeTranslationSessionAudioOutput",
+    "RealtimeTranslationSessionCreateRequest",
+    "RealtimeTranslationSessionCreateRequestAudio",
+    "RealtimeTranslationSessionCreateRequestAudioInput",
+    "RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction",
+    "RealtimeTranslationSessionCreateRequestAudioInputTranscription",
+    "RealtimeTranslationSessionCreateRequestAudioOutput",
+    "RealtimeTruncation",
+    "RealtimeTurnDetection",
+    "RealtimeTurnDetectionSemanticVad",
+    "RealtimeTurnDetectionServerVad",
+    "ResponsePromptVariablesValue",
+    "RetentionRatioTruncation",
+    "RetentionRatioTruncationTokenLimits",
+    "ToolChoiceFunction",
+    "ToolChoiceMCP",
+    "ToolChoiceOptions",
+    "TracingConfiguration",
+    "TracingConfiguration2",
+    "TracingConfiguration21",
+    "VoiceIdsOrCustomVoice",
+    "VoiceIdsOrCustomVoiceAnyOf",
+    "VoiceIdsShared",
 ]
 
 # import apis into sdk package
@@ -53,12 +153,112 @@ from openapi_client.exceptions import ApiAttributeError as ApiAttributeError
 from openapi_client.exceptions import ApiException as ApiException
 
 # import models into sdk package
+from openapi_client.models.audio_transcription import AudioTranscription as AudioTranscription
+from openapi_client.models.audio_transcription_model import AudioTranscriptionModel as AudioTranscriptionModel
+from openapi_client.models.audio_transcription_response import AudioTranscriptionResponse as AudioTranscriptionResponse
+from openapi_client.models.audio_transcription_response_model import AudioTranscriptionResponseModel as AudioTranscriptionResponseModel
+from openapi_client.models.callable_tool_allowed_caller import CallableToolAllowedCaller as CallableToolAllowedCaller
+from openapi_client.models.client_secret_expiration import ClientSecretExpiration as ClientSecretExpiration
+from openapi_client.models.file_input_detail import FileInputDetail as FileInputDetail
+from openapi_client.models.image_detail import ImageDetail as ImageDetail
+from openapi_client.models.input_file_content import InputFileContent as InputFileContent
+from openapi_client.models.input_image_content import InputImageContent as InputImageContent
+from openapi_client.models.input_text_content import InputTextContent as InputTextContent
+from openapi_client.models.mcp_tool import MCPTool as MCPTool
+from openapi_client.models.mcp_tool_allowed_tools import MCPToolAllowedTools as MCPToolAllowedTools
+from openapi_client.models.mcp_tool_approval_filter import MCPToolApprovalFilter as MCPToolApprovalFilter
+from openapi_client.models.mcp_tool_filter import MCPToolFilter as MCPToolFilter
+from openapi_client.models.mcp_tool_require_approval import MCPToolRequireApproval as MCPToolRequireApproval
+from openapi_client.models.noise_reduction_type import NoiseReductionType as NoiseReductionType
+from openapi_client.models.pcma_audio_format import PCMAAudioFormat as PCMAAudioFormat
+from openapi_client.models.pcm_audio_format import PCMAudioFormat as PCMAudioFormat
+from openapi_client.models.pcmu_audio_format import PCMUAudioFormat as PCMUAudioFormat
+from openapi_client.models.prompt import Prompt as Prompt
+from openapi_client.models.prompt_cache_breakpoint_config import PromptCacheBreakpointConfig as PromptCacheBreakpointConfig
+from openapi_client.models.realtime_audio_formats import RealtimeAudioFormats as RealtimeAudioFormats
+from openapi_client.models.realtime_call_refer_request import RealtimeCallReferRequest as RealtimeCallReferRequest
+from openapi_client.models.realtime_call_reject_request import RealtimeCallRejectRequest as RealtimeCallRejectRequest
+from openapi_client.models.realtime_create_client_secret_request import RealtimeCreateClientSecretRequest as RealtimeCreateClientSecretRequest
+from openapi_client.models.realtime_create_client_secret_request_session import RealtimeCreateClientSecretRequestSession as RealtimeCreateClientSecretRequestSession
+from openapi_client.models.realtime_create_client_secret_response import RealtimeCreateClientSecretResponse as RealtimeCreateClientSecretResponse
+from openapi_client.models.realtime_create_client_secret_response_session import RealtimeCreateClientSecretResponseSession as RealtimeCreateClientSecretResponseSession
+from openapi_client.models.realtime_function_tool import RealtimeFunctionTool as RealtimeFunctionTool
+from openapi_client.models.realtime_reasoning import RealtimeReasoning as RealtimeReasoning
+from openapi_client.models.realtime_reasoning_effort import RealtimeReasoningEffort as RealtimeReasoningEffort
 from openapi_client.models.realtime_session_create_request import RealtimeSessionCreateRequest as RealtimeSessionCreateRequest
+from openapi_client.models.realtime_session_create_request_client_secret import RealtimeSessionCreateRequestClientSecret as RealtimeSessionCreateRequestClientSecret
+from openapi_client.models.realtime_session_create_request_client_secret_expires_after import RealtimeSessionCreateRequestClientSecretExpiresAfter as RealtimeSessionCreateRequestClientSecretExpiresAfter
+from openapi_client.models.realtime_session_create_request_ga import RealtimeSessionCreateRequestGA as RealtimeSessionCreateRequestGA
+from openapi_client.models.realtime_session_create_request_ga_audio import RealtimeSessionCreateRequestGAAudio as RealtimeSessionCreateRequestGAAudio
+from openapi_client.models.realtime_session_create_request_ga_audio_input import RealtimeSessionCreateRequestGAAudioInput as RealtimeSessionCreateRequestGAAudioInput
+from openapi_client.models.realtime_session_create_request_ga_audio_output import RealtimeSessionCreateRequestGAAudioOutput as RealtimeSessionCreateRequestGAAudioOutput
+from openapi_client.models.realtime_session_create_request_ga_model import RealtimeSessionCreateRequestGAModel as RealtimeSessionCreateRequestGAModel
+from openapi_client.models.realtime_session_create_request_ga_tool_choice import RealtimeSessionCreateRequestGAToolChoice as RealtimeSessionCreateRequestGAToolChoice
+from openapi_client.models.realtime_session_create_request_ga_tools_inner import RealtimeSessionCreateRequestGAToolsInner as RealtimeSessionCreateRequestGAToolsInner
+from openapi_client.models.realtime_session_create_request_ga_tracing import RealtimeSessionCreateRequestGATracing as RealtimeSessionCreateRequestGATracing
+from openapi_client.models.realtime_session_create_request_input_audio_noise_reduction import RealtimeSessionCreateRequestInputAudioNoiseReduction as RealtimeSessionCreateRequestInputAudioNoiseReduction
 from openapi_client.models.realtime_session_create_request_input_audio_transcription import RealtimeSessionCreateRequestInputAudioTranscription as RealtimeSessionCreateRequestInputAudioTranscription
 from openapi_client.models.realtime_session_create_request_max_response_output_tokens import RealtimeSessionCreateRequestMaxResponseOutputTokens as RealtimeSessionCreateRequestMaxResponseOutputTokens
 from openapi_client.models.realtime_session_create_request_tools_inner import RealtimeSessionCreateRequestToolsInner as RealtimeSessionCreateRequestToolsInner
+from openapi_client.models.realtime_session_create_request_tracing import RealtimeSessionCreateRequestTracing as RealtimeSessionCreateRequestTracing
+from openapi_client.models.realtime_session_create_request_tracing_one_of import RealtimeSessionCreateRequestTracingOneOf as RealtimeSessionCreateRequestTracingOneOf
 from openapi_client.models.realtime_session_create_request_turn_detection import RealtimeSessionCreateRequestTurnDetection as RealtimeSessionCreateRequestTurnDetection
 from openapi_client.models.realtime_session_create_response import RealtimeSessionCreateResponse as RealtimeSessionCreateResponse
 from openapi_client.models.realtime_session_create_response_client_secret import RealtimeSessionCreateResponseClientSecret as RealtimeSessionCreateResponseClientSecret
+from openapi_client.models.realtime_session_create_response_ga import RealtimeSessionCreateResponseGA as RealtimeSessionCreateResponseGA
+from openapi_client.models.realtime_session_create_response_ga_audio import RealtimeSessionCreateResponseGAAudio as RealtimeSessionCreateResponseGAAudio
+from openapi_client.models.realtime_session_create_response_ga_audio_input import RealtimeSessionCreateResponseGAAudioInput as RealtimeSessionCreateResponseGAAudioInput
+from openapi_client.models.realtime_session_create_response_ga_audio_input_noise_reduction import RealtimeSessionCreateResponseGAAudioInputNoiseReduction as RealtimeSessionCreateResponseGAAudioInputNoiseReduction
+from openapi_client.models.realtime_session_create_response_ga_audio_output import RealtimeSessionCreateResponseGAAudioOutput as RealtimeSessionCreateResponseGAAudioOutput
+from openapi_client.models.realtime_session_create_response_ga_model import RealtimeSessionCreateResponseGAModel as RealtimeSessionCreateResponseGAModel
+from openapi_client.models.realtime_session_create_response_ga_tool_choice import RealtimeSessionCreateResponseGAToolChoice as RealtimeSessionCreateResponseGAToolChoice
+from openapi_client.models.realtime_session_create_response_ga_tools_inner import RealtimeSessionCreateResponseGAToolsInner as RealtimeSessionCreateResponseGAToolsInner
+from openapi_client.models.realtime_session_create_response_input_audio_transcription import RealtimeSessionCreateResponseInputAudioTranscription as RealtimeSessionCreateResponseInputAudioTranscription
+from openapi_client.models.realtime_session_create_response_max_response_output_tokens import RealtimeSessionCreateResponseMaxResponseOutputTokens as RealtimeSessionCreateResponseMaxResponseOutputTokens
+from openapi_client.models.realtime_session_create_response_tools_inner import RealtimeSessionCreateResponseToolsInner as RealtimeSessionCreateResponseToolsInner
+from openapi_client.models.realtime_session_create_response_tracing import RealtimeSessionCreateResponseTracing as RealtimeSessionCreateResponseTracing
+from openapi_client.models.realtime_session_create_response_tracing_one_of import RealtimeSessionCreateResponseTracingOneOf as RealtimeSessionCreateResponseTracingOneOf
 from openapi_client.models.realtime_session_create_response_turn_detection import RealtimeSessionCreateResponseTurnDetection as RealtimeSessionCreateResponseTurnDetection
+from openapi_client.models.realtime_transcription_session_create_request import RealtimeTranscriptionSessionCreateRequest as RealtimeTranscriptionSessionCreateRequest
+from openapi_client.models.realtime_transcription_session_create_request_ga import RealtimeTranscriptionSessionCreateRequestGA as RealtimeTranscriptionSessionCreateRequestGA
+from openapi_client.models.realtime_transcription_session_create_request_ga_audio import RealtimeTranscriptionSessionCreateRequestGAAudio as RealtimeTranscriptionSessionCreateRequestGAAudio
+from openapi_client.models.realtime_transcription_session_create_request_turn_detection import RealtimeTranscriptionSessionCreateRequestTurnDetection as RealtimeTranscriptionSessionCreateRequestTurnDetection
+from openapi_client.models.realtime_transcription_session_create_response import RealtimeTranscriptionSessionCreateResponse as RealtimeTranscriptionSessionCreateResponse
+from openapi_client.models.realtime_transcription_session_create_response_client_secret import RealtimeTranscriptionSessionCreateResponseClientSecret as RealtimeTranscriptionSessionCreateResponseClientSecret
+from openapi_client.models.realtime_transcription_session_create_response_ga import RealtimeTranscriptionSessionCreateResponseGA as RealtimeTranscriptionSessionCreateResponseGA
+from openapi_client.models.realtime_transcription_session_create_response_ga_audio import RealtimeTranscriptionSessionCreateResponseGAAudio as RealtimeTranscriptionSessionCreateResponseGAAudio
+from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input import RealtimeTranscriptionSessionCreateResponseGAAudioInput as RealtimeTranscriptionSessionCreateResponseGAAudioInput
+from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input_noise_reduction import RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction as RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction
+from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input_turn_detection import RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection as RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection
+from openapi_client.models.realtime_transcription_session_create_response_turn_detection import RealtimeTranscriptionSessionCreateResponseTurnDetection as RealtimeTranscriptionSessionCreateResponseTurnDetection
+from openapi_client.models.realtime_translation_client_secret_create_request import RealtimeTranslationClientSecretCreateRequest as RealtimeTranslationClientSecretCreateRequest
+from openapi_client.models.realtime_translation_client_secret_create_response import RealtimeTranslationClientSecretCreateResponse as RealtimeTranslationClientSecretCreateResponse
+from openapi_client.models.realtime_translation_session import RealtimeTranslationSession as RealtimeTranslationSession
+from openapi_client.models.realtime_translation_session_audio import RealtimeTranslationSessionAudio as RealtimeTranslationSessionAudio
+from openapi_client.models.realtime_translation_session_audio_input import RealtimeTranslationSessionAudioInput as RealtimeTranslationSessionAudioInput
+from openapi_client.models.realtime_translation_session_audio_input_noise_reduction import RealtimeTranslationSessionAudioInputNoiseReduction as RealtimeTranslationSessionAudioInputNoiseReduction
+from openapi_client.models.realtime_translation_session_audio_input_transcription import RealtimeTranslationSessionAudioInputTranscription as RealtimeTranslationSessionAudioInputTranscription
+from openapi_client.models.realtime_translation_session_audio_output import RealtimeTranslationSessionAudioOutput as RealtimeTranslationSessionAudioOutput
+from openapi_client.models.realtime_translation_session_create_request import RealtimeTranslationSessionCreateRequest as RealtimeTranslationSessionCreateRequest
+from openapi_client.models.realtime_translation_session_create_request_audio import RealtimeTranslationSessionCreateRequestAudio as RealtimeTranslationSessionCreateRequestAudio
+from openapi_client.models.realtime_translation_session_create_request_audio_input import RealtimeTranslationSessionCreateRequestAudioInput as RealtimeTranslationSessionCreateRequestAudioInput
+from openapi_client.models.realtime_translation_session_create_request_audio_input_noise_reduction import RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction as RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction
+from openapi_client.models.realtime_translation_session_create_request_audio_input_transcription import RealtimeTranslationSessionCreateRequestAudioInputTranscription as RealtimeTranslationSessionCreateRequestAudioInputTranscription
+from openapi_client.models.realtime_translation_session_create_request_audio_output import RealtimeTranslationSessionCreateRequestAudioOutput as RealtimeTranslationSessionCreateRequestAudioOutput
+from openapi_client.models.realtime_truncation import RealtimeTruncation as RealtimeTruncation
+from openapi_client.models.realtime_turn_detection import RealtimeTurnDetection as RealtimeTurnDetection
+from openapi_client.models.realtime_turn_detection_semantic_vad import RealtimeTurnDetectionSemanticVad as RealtimeTurnDetectionSemanticVad
+from openapi_client.models.realtime_turn_detection_server_vad import RealtimeTurnDetectionServerVad as RealtimeTurnDetectionServerVad
+from openapi_client.models.response_prompt_variables_value import ResponsePromptVariablesValue as ResponsePromptVariablesValue
+from openapi_client.models.retention_ratio_truncation import RetentionRatioTruncation as RetentionRatioTruncation
+from openapi_client.models.retention_ratio_truncation_token_limits import RetentionRatioTruncationTokenLimits as RetentionRatioTruncationTokenLimits
+from openapi_client.models.tool_choice_function import ToolChoiceFunction as ToolChoiceFunction
+from openapi_client.models.tool_choice_mcp import ToolChoiceMCP as ToolChoiceMCP
+from openapi_client.models.tool_choice_options import ToolChoiceOptions as ToolChoiceOptions
+from openapi_client.models.tracing_configuration import TracingConfiguration as TracingConfiguration
+from openapi_client.models.tracing_configuration2 import TracingConfiguration2 as TracingConfiguration2
+from openapi_client.models.tracing_configuration21 import TracingConfiguration21 as TracingConfiguration21
+from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice as VoiceIdsOrCustomVoice
+from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf as VoiceIdsOrCustomVoiceAnyOf
+from openapi_client.models.voice_ids_shared import VoiceIdsShared as VoiceIdsShared
 

@@ -12,10 +12,12 @@ import uuid
 import json
 import re
 from enum import Enum
-from typing import Any, Callable, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple, Type, TypeVar
+from typing import Any, Callable, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type, TypeVar, Union, cast
 
-from pydantic import BeforeValidator, SecretStr, ValidationInfo
-from typing_extensions import Annotated
+import pprint
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, SecretStr, StrictBool, StrictFloat, StrictInt,
+                      StrictStr, TypeAdapter, ValidationError, ValidationInfo, field_validator)
+from typing_extensions import Annotated, Self
 
 from pydantic_core import core_schema
 
@@ -39,10 +41,13 @@ class parsing_server_response:
         _parsing_server_response.reset(self._token)
 
 
-def check_enum(value: Any, allowed: frozenset, field: str) -> Any:
-    """Strict for data the caller builds, lenient for data the server sent."""
-    if value in allowed or _parsing_server_response.get():
+def check_enum(value: Any, allowed: frozenset, field: str, lenient: bool = False) -> Any:
+    """Strict for data the caller builds, lenient for data the server sent (and for models
+    only answers use: `lenient`)."""
+    if value in allowed or lenient or _parsing_server_response.get():
         return value
+    if type(value) is not str and isinstance(value, Enum) and value.value in allowed:
+        return value.value
     choices = ", ".join(repr(v) for v in sorted(allowed, key=str))
     raise ValueError(f"{field} must be one of {choices}; got {value!r}")
 
@@ -143,83 +148,137 @@ def parse_nested(model: Any, value: Any) -> Any:
     return model.from_dict(value)
 
 
-_PRIMITIVE_CHECKS: Dict[str, Callable[[Any], bool]] = {
-    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "str": lambda v: isinstance(v, str),
-    "bool": lambda v: isinstance(v, bool),
-    "object": lambda v: True,
-    "date": lambda v: isinstance(v, (str, datetime.date)),
-    "datetime": lambda v: isinstance(v, (str, datetime.datetime)),
+def enum_values(model: Any, field: str) -> FrozenSet[Any]:
+    """The values a generated model's enum field allows (its `__<field>_allowed`), or none."""
+    return getattr(model, "_%s__%s_allowed" % (model.__name__, field), frozenset())
+
+
+class EnumCheck:
+    """An AfterValidator for an enum member of a oneOf/anyOf (e.g. the string "inf")."""
+
+    __slots__ = ("allowed", "name")
+
+    def __init__(self, allowed: FrozenSet[Any], name: str) -> None:
+        self.allowed, self.name = allowed, name
+
+    def __call__(self, value: Any) -> Any:
+        return check_enum(value, self.allowed, self.name)
+
+
+PRIMITIVE_MEMBERS: Dict[str, Any] = {
+    "int": StrictInt, "float": Union[StrictFloat, StrictInt], "str": StrictStr, "bool": StrictBool,
+    "object": Dict[str, Any], "date": datetime.date, "datetime": datetime.datetime,
 }
 
 
-def strict_primitive(value: Any, data_type: str) -> Any:
-    """value unchanged when it is exactly of the OpenAPI primitive type, else ValueError."""
-    check = _PRIMITIVE_CHECKS.get(data_type)
-    if check is None or check(value):
-        return value
-    raise ValueError(f"expected {data_type}, got {type(value).__name__}")
+class ComposedModel(BaseModel):
+    """A oneOf/anyOf schema: the stock generated surface (`actual_instance`, from_json, to_json,
+    to_dict) and, as the type of another model's field, the bare member value (a str, an int,
+    a model): callers pass and read plain values. A discriminator picks the member by its tag
+    in pydantic-core (no member tried in turn); when parsing what a server sent, a value that
+    no member matches (a new tool or session type) is kept as sent."""
 
+    actual_instance: Any = None
+    # (name, type) per member; the discriminating property when the spec names one.
+    members: ClassVar[Tuple[Tuple[str, Any], ...]] = ()
+    discriminator: ClassVar[Optional[str]] = None
+    response_only: ClassVar[bool] = False
 
-def parse_model(model: Any, value: Any) -> Any:
-    if isinstance(value, model):
-        return value
-    if not isinstance(value, dict):
-        raise ValueError(f"expected an object for {model.__name__}, got {type(value).__name__}")
-    return model.from_dict(value)
+    model_config = ConfigDict(validate_assignment=True, protected_namespaces=())
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args:
+            if len(args) > 1 or kwargs:
+                raise ValueError("%s takes one value (actual_instance)" % type(self).__name__)
+            kwargs["actual_instance"] = args[0]
+        super().__init__(**kwargs)
 
-class ComposedValue:
-    """A oneOf/anyOf schema. Fields typed with it hold the bare value of the first
-    matching member (an int, a str, a model...), so callers pass and read plain
-    values; a wrapper instance (the stock `actual_instance` API) is accepted and unwrapped."""
-
-    members: ClassVar[Tuple[Tuple[str, Callable[[Any], Any]], ...]] = ()
-
-    def __init__(self, actual_instance: Any = None) -> None:
-        self.actual_instance = type(self).validate(actual_instance)
+    @field_validator("actual_instance")
+    @classmethod
+    def _member_value(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.context is WIRE:
+            return value   # from_dict/from_json validated it already
+        return cls._adapter().validate_python(value)
 
     @classmethod
-    def validate(cls, value: Any) -> Any:
-        if isinstance(value, ComposedValue):
-            value = value.actual_instance
-        for name, parse in cls.members:
-            type_check = _PRIMITIVE_CHECKS.get(name)
-            if type_check is not None and not type_check(value):
-                continue   # a primitive of another type: skip without raising (the common miss)
-            try:
-                return parse(value)
-            except (ValueError, TypeError):
-                continue
-        raise ValueError(cls._no_match(value))
-
-    @classmethod
-    def _no_match(cls, value: Any) -> str:
-        """Every member's reason, gathered only when none matches."""
-        reasons = []
-        for name, parse in cls.members:
-            try:
-                parse(value)
-            except (ValueError, TypeError) as exc:
-                reasons.append(f"{name}: {exc}")
-        return (f"{cls.__name__} takes one of ({', '.join(n for n, _ in cls.members)}); "
-                f"{value!r} matches none: " + "; ".join(reasons))
+    def _adapter(cls) -> TypeAdapter:
+        """Validates a bare member value, as a field of this type does."""
+        adapter = cls.__dict__.get("_bare_adapter")
+        if adapter is None:
+            # Annotated: TypeAdapter(cls) alone would build the wrapper model's own schema
+            adapter = TypeAdapter(cast(Any, Annotated[cls, "member value"]))
+            setattr(cls, "_bare_adapter", adapter)
+        return adapter
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls.validate, serialization=core_schema.plain_serializer_function_ser_schema(to_wire)
-        )
+        if source is not cls or not cls.__dict__.get("__pydantic_complete__", False):
+            return handler(source)   # the wrapper model's own schema, built by pydantic
+        tag_name = cls.discriminator or "type"
+        tagged: Dict[Any, core_schema.CoreSchema] = {}
+        untagged: List[Any] = []
+        for _, member in cls.members:
+            schema = handler.generate_schema(member)
+            tags = enum_values(member, tag_name) if isinstance(member, type) else frozenset()
+            for tag in tags:
+                tagged[tag] = schema
+            if not tags:
+                untagged.append(schema)
+        rest = untagged[0] if len(untagged) == 1 else core_schema.union_schema(untagged, mode="left_to_right")
+        inner: core_schema.CoreSchema
+        if not tagged:
+            inner = rest
+        else:
+            # members with a fixed tag (the spec's discriminator, else `type`) are picked by it in
+            # pydantic-core; anything else tries the untagged members in turn
+            untagged_key = "(untagged)"
+            known = frozenset(tagged)
+            fallback = untagged_key if untagged else None
+
+            def pick(value: Any) -> Any:
+                tag = value.get(tag_name) if type(value) is dict else getattr(value, tag_name, None)
+                if isinstance(tag, Enum):
+                    tag = tag.value
+                return tag if tag in known else fallback
+
+            choices = dict(tagged)
+            if untagged:
+                choices[untagged_key] = rest
+            inner = core_schema.tagged_union_schema(
+                choices, discriminator=pick, custom_error_type="unknown_tag",
+                custom_error_message="%s takes %s %s" % (cls.__name__, tag_name, ", ".join(map(repr, tagged))))
+        return core_schema.no_info_wrap_validator_function(
+            cls._validate_member, inner, serialization=core_schema.plain_serializer_function_ser_schema(to_wire))
 
     @classmethod
-    def from_dict(cls, obj: Any) -> Any:
-        """The validated bare value (not a wrapper)."""
-        return cls.validate(obj)
+    def _validate_member(cls, value: Any, handler: Any) -> Any:
+        if isinstance(value, ComposedModel):
+            value = value.actual_instance
+        if cls.response_only or _parsing_server_response.get():
+            try:
+                return handler(value)
+            except ValidationError:
+                return value   # the API grew (a new kind or shape): kept as sent, written back by to_dict
+        return handler(value)
 
     @classmethod
-    def from_json(cls, json_str: str) -> Any:
-        return cls.validate(json.loads(json_str))
+    def from_dict(cls, obj: Any) -> Self:
+        """Parse JSON data (unknown keys kept, lenient when this union only ever comes from the server)."""
+        if cls.response_only:
+            with parsing_server_response():
+                return cls._wrap(cls._adapter().validate_python(obj, **WIRE_OPTIONS))
+        return cls._wrap(cls._adapter().validate_python(obj, **WIRE_OPTIONS))
+
+    @classmethod
+    def from_json(cls, json_str: Union[str, bytes]) -> Self:
+        if cls.response_only:
+            with parsing_server_response():
+                return cls._wrap(cls._adapter().validate_json(json_str, **WIRE_OPTIONS))
+        return cls._wrap(cls._adapter().validate_json(json_str, **WIRE_OPTIONS))
+
+    @classmethod
+    def _wrap(cls, member_value: Any) -> Self:
+        return cls.model_validate({"actual_instance": member_value}, context=WIRE)
 
     def to_dict(self) -> Any:
         return to_wire(self.actual_instance)
@@ -227,15 +286,9 @@ class ComposedValue:
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
 
-    def __eq__(self, other: object) -> bool:
-        other_value = other.actual_instance if isinstance(other, ComposedValue) else other
-        return bool(self.actual_instance == other_value)
+    def to_str(self) -> str:
+        return pprint.pformat(self.model_dump())
 
-    def __hash__(self) -> int:
-        return hash(repr(self.actual_instance))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.actual_instance!r})"
 
 
 # ----------------------------------------------------------------- redaction

@@ -27,6 +27,7 @@ import uuid
 from urllib.parse import quote
 from typing import Tuple, Optional, List, Dict, Union
 from pydantic import BaseModel, SecretStr
+import pydantic_core
 
 from openapi_client.configuration import Configuration
 from openapi_client.api_response import ApiResponse, T as ApiResponseT
@@ -106,7 +107,7 @@ class ApiClient:
             self.default_headers[header_name] = header_value
         self.cookie = cookie
         # Set default User-Agent.
-        self.user_agent = 'openai-realtime-sessions-python/0.1.0 (openapi_client) Python/' + platform.python_version()
+        self.user_agent = 'openai-realtime-sessions-python/0.2.0 (openapi_client) Python/' + platform.python_version()
         self.client_side_validation = configuration.client_side_validation
 
     def __enter__(self):
@@ -228,6 +229,15 @@ class ApiClient:
             )
             if files:
                 post_params.extend(self.files_parameters(files))
+            content_type = header_params.get('Content-Type') or ''
+            if content_type and not content_type.startswith(('multipart/', 'application/x-www-form-urlencoded')):
+                # the operation's other request body, chosen with _content_type (e.g. a raw
+                # application/sdp offer): the one text field is the whole body
+                if len(post_params) != 1 or body is not None:
+                    raise ApiValueError("a %s body is one text field alone; got fields %s"
+                                        % (content_type, ", ".join(name for name, _ in post_params)))
+                value = post_params[0][1]
+                body, post_params = (value[1] if isinstance(value, tuple) else value), []
 
         # auth setting
         self.update_params_for_auth(
@@ -465,7 +475,8 @@ class ApiClient:
                 data = ""
             else:
                 data = json.loads(response_text)
-        elif re.match(r'^text\/[a-z.+-]+\s*(;|$)', content_type, re.IGNORECASE):
+        elif re.match(r'^text\/[a-z.+-]+\s*(;|$)', content_type, re.IGNORECASE) or response_type == "str":
+            # a str answer in another media type (an application/sdp answer) is the text as sent
             data = response_text
         else:
             raise ApiException(
@@ -619,6 +630,15 @@ class ApiClient:
                 new_params.append((quote(str(k)), quote(str(v))))
 
         return "&".join(["=".join(map(str, item)) for item in new_params])
+
+    def form_part(self, value, content_type: str) -> Tuple[None, str, str]:
+        """A multipart field sent with its own content type (the spec's `encoding`): JSON for
+        a JSON type (a model as its to_dict()), the text itself otherwise."""
+        if re.match(r'^application/(json|[\w!#$&.+\-^_]+\+json)\s*(;|$)', content_type, re.IGNORECASE):
+            data = pydantic_core.to_json(self.sanitize_for_serialization(value)).decode()
+        else:
+            data = value if isinstance(value, str) else str(value)
+        return (None, data, content_type)
 
     def files_parameters(
         self,

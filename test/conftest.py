@@ -22,36 +22,29 @@ SPEC = CONTRACT.spec
 OPERATION_PATH = "/v1/realtime/sessions"
 TEST_KEY = "sk-test-0123456789abcdef"
 
-# Tests of values particular to the revision the TypeScript docs come from.
-SPEC_REVISION = SPEC["info"]["x-upstream"]["date"]
-only_on_2025_01_31 = pytest.mark.skipif(
-    SPEC_REVISION != "2025-01-31",
-    reason="written for the 2025-01-31 revision (closed voice enum, free-form turn_detection.type, its example values)")
-
 # The operation's own example response (x-oaiMeta), with fields the schema does not declare.
 EXAMPLE_RESPONSE = json.loads(SPEC["paths"]["/realtime/sessions"]["post"]["x-oaiMeta"]["examples"]["response"])
 
-# The TypeScript docs' example request, as JSON (max_response_output_tokens=None is left out).
-TS_EXAMPLE_REQUEST = {
+# A beta session request (POST /realtime/sessions) setting every field, as JSON.
+FULL_SESSION_REQUEST = {
+    "client_secret": {"expires_after": {"anchor": "created_at", "seconds": 120}},
     "modalities": ["text"],
-    "model": "gpt-4o-realtime-preview",
-    "instructions": "instructions_example",
-    "voice": "alloy",
+    "model": "gpt-realtime",
+    "instructions": "You are a friendly assistant.",
+    "voice": "marin",
     "input_audio_format": "pcm16",
     "output_audio_format": "pcm16",
-    "input_audio_transcription": {"model": "model_example"},
-    "turn_detection": {
-        "type": "type_example",
-        "threshold": 3.14,
-        "prefix_padding_ms": 1,
-        "silence_duration_ms": 1,
-        "create_response": True,
-    },
-    "tools": [
-        {"type": "function", "name": "name_example", "description": "description_example", "parameters": {}}
-    ],
-    "tool_choice": "toolChoice_example",
-    "temperature": 3.14,
+    "input_audio_transcription": {"model": "gpt-4o-transcribe", "language": "en", "prompt": "expect tech words"},
+    "input_audio_noise_reduction": {"type": "near_field"},
+    "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 500,
+                       "create_response": True, "interrupt_response": True},
+    "tools": [{"type": "function", "name": "get_weather", "description": "Weather for a city",
+               "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}],
+    "tool_choice": "auto",
+    "temperature": 0.8,
+    "max_response_output_tokens": "inf",
+    "speed": 1.1,
+    "tracing": {"workflow_name": "support", "group_id": "g1", "metadata": {"tier": "gold"}},
 }
 
 
@@ -138,7 +131,7 @@ class ScriptedServer:
                     reply = server.replies[min(len(server.requests) - 1, len(server.replies) - 1)]
                 if callable(reply):
                     reply = reply(seen)
-                if server.check_requests and self.path == OPERATION_PATH:
+                if server.check_requests and self.path in CONTRACT.routes:
                     server.contract_violations += contract_errors_for_request(self.command, self.path, seen.headers, seen.body)
                 payload = reply.payload()
                 if reply.contract and reply.status == 200 and payload:
@@ -205,7 +198,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def ts_example_request() -> openapi_client.RealtimeSessionCreateRequest:
-    return openapi_client.RealtimeSessionCreateRequest.from_dict(dict(TS_EXAMPLE_REQUEST, max_response_output_tokens=None))
+def full_session_request() -> openapi_client.RealtimeSessionCreateRequest:
+    return openapi_client.RealtimeSessionCreateRequest.from_dict(FULL_SESSION_REQUEST)
 
 

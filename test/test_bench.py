@@ -20,6 +20,13 @@ def test_bench_harness_smoke_run_writes_a_complete_record(tmp_path):
     for section in ("cpu_per_call_s", "parse_s", "cold_import_and_first_call_s", "calls_per_s_8_threads"):
         assert record[section]["sdk"] > 0, section
     assert record["cpu_per_call_s"]["urllib3+json"] > 0 and record["parse_s"]["pydantic model_validate_json"] > 0
+    assert record["parse_s"]["sdk client_secrets (GA, 1 KB)"] > 0
     assert record["ratios"]["sdk_cpu_vs_urllib3"] > 0
     assert record["cyclic_garbage_objects_per_call"] == {"urllib3+json": 0, "urllib3 pre-routed+json": 0, "sdk": 0}
     assert len(list(tmp_path.glob("bench-*.json"))) == 1
+
+
+def test_the_bench_client_secrets_answer_is_the_operations_own_example():
+    from conftest import SPEC
+    example = SPEC["paths"]["/realtime/client_secrets"]["post"]["x-oaiMeta"]["examples"]["response"]
+    assert json.loads((ROOT / "bench" / "client_secret_answer.json").read_text()) == json.loads(example)

@@ -1,32 +1,67 @@
-"""The generated docs' example runs as written against a local HTTP server."""
+"""Every operation's example in docs/RealtimeApi.md runs as written against a local HTTP server."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 
-from conftest import ROOT
+import pytest
+
+from conftest import CONTRACT, ROOT, SPEC, Reply, Seen
+
+DOC = (ROOT / "docs" / "RealtimeApi.md").read_text()
+SDP_ANSWER = SPEC["paths"]["/realtime/calls"]["post"]["x-oaiMeta"]["examples"]["response"]
 
 
-def test_realtime_api_doc_example_runs_as_written(server):
-    text = (ROOT / "docs" / "RealtimeApi.md").read_text()
-    example = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+def operation_sections() -> dict:
+    """{python method name: its section of the page}."""
+    parts = re.split(r"^# \*\*(\w+)\*\*\n", DOC, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def answer_like_the_api(seen: Seen) -> Reply:
+    """The operation's own example answer: JSON, an SDP answer with Location, or an empty 200."""
+    path = seen.path[len(CONTRACT.base_path):]
+    template = next(p for p in SPEC["paths"] if re.fullmatch(re.sub(r"\{\w+\}", "[^/]+", p), path))
+    operation = SPEC["paths"][template]["post"]
+    status, response = next(iter(operation["responses"].items()))
+    content = response.get("content") or {}
+    if "application/json" in content:
+        return Reply(body=json.loads(operation["x-oaiMeta"]["examples"]["response"]))
+    if "application/sdp" in content:
+        return Reply(status=int(status), body=SDP_ANSWER, contract=False,
+                     headers={"Content-Type": "application/sdp", "Location": "/v1/realtime/calls/rtc_doc"})
+    return Reply(status=int(status), body=b"", contract=False)
+
+
+def test_the_page_documents_every_operation_of_the_spec():
+    operation_ids = sorted(op["operationId"] for item in SPEC["paths"].values() for op in item.values())
+    assert sorted(operation_sections()) == sorted(i.replace("-", "_") for i in operation_ids)
+
+
+@pytest.mark.parametrize("method", sorted(operation_sections()))
+def test_each_operation_example_runs_as_written(server, method):
+    server.script(answer_like_the_api)
+    example = re.search(r"```python\n(.*?)```", operation_sections()[method], re.S).group(1)
     env = dict(os.environ, OPENAI_API_KEY="sk-docs-example-key", OPENAI_BASE_URL=server.base_url,
                PYTHONPATH=str(ROOT))
     result = subprocess.run([sys.executable, "-c", example], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "The response of RealtimeApi->create_realtime_session" in result.stdout
-    assert "Exception" not in result.stdout
+    assert "Exception" not in result.stdout, result.stdout
     (seen,) = server.requests
     assert seen.headers["Authorization"] == "Bearer sk-docs-example-key"
-    body = seen.json()
-    assert body["modalities"] == ["text"] and body["model"] == "gpt-4o-realtime-preview"
-    assert body["instructions"] == "instructions_example" and body["voice"] == "alloy"
-    assert body["tool_choice"] == "toolChoice_example" and body["temperature"] == 3.14
-    assert "max_response_output_tokens" not in body
-    assert body["input_audio_transcription"] == {"model": "model_example"}
-    assert body["turn_detection"] == {"type": "type_example", "threshold": 3.14, "prefix_padding_ms": 1,
-                                      "silence_duration_ms": 1, "create_response": True}
-    assert body["tools"] == [{"type": "function", "name": "name_example", "description": "description_example",
-                              "parameters": {}}]
+    assert seen.method == "POST"
+    if seen.headers.get("Content-Type") == "application/json":
+        assert isinstance(seen.json(), dict)   # the body the example built, checked against the spec by the fixture
+
+
+def test_every_link_from_the_docs_into_the_readme_has_its_section():
+    readme = (ROOT / "README.md").read_text()
+    anchors = set(re.findall(r'<a id="([\w-]+)"></a>', readme))
+    anchors |= {re.sub(r"[^\w\- ]", "", title).strip().lower().replace(" ", "-")
+                for title in re.findall(r"^#+ (.+)$", readme, re.M)}
+    linked = {anchor for page in (ROOT / "docs").glob("*.md")
+              for anchor in re.findall(r"README\.md#([\w-]+)", page.read_text())}
+    assert linked and linked <= anchors, linked - anchors

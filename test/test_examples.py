@@ -14,7 +14,7 @@ import pytest
 import urllib3
 
 from local_server import LocalRealtimeServer
-from conftest import ROOT, TEST_KEY, make_api
+from conftest import ROOT, SPEC, TEST_KEY, Reply, make_api
 
 sys.path.insert(0, str(ROOT / "examples"))
 import token_server  # noqa: E402  (an example script, not a package)
@@ -100,3 +100,20 @@ def test_token_endpoint_failure_is_a_502_without_details_or_keys(token_endpoint,
 def test_token_endpoint_has_only_the_session_route(token_endpoint):
     _, _, url = token_endpoint
     assert urllib3.request("GET", url + "/").status == 404
+
+
+def test_client_secret_example_mints_a_key_on_the_current_path(server):
+    """examples/create_client_secret.py against a server answering the operation's own example."""
+    example = json.loads(SPEC["paths"]["/realtime/client_secrets"]["post"]["x-oaiMeta"]["examples"]["response"])
+    server.script(Reply(body=example))
+    env = dict(os.environ, OPENAI_API_KEY="sk-example-key", OPENAI_BASE_URL=server.base_url, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / "create_client_secret.py")], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "ephemeral key:  ek_68af296e8e408191a1120ab6383263c2" in result.stdout and "session type:   realtime" in result.stdout
+    (seen,) = server.requests
+    assert seen.path == "/v1/realtime/client_secrets"
+    assert seen.json() == {"expires_after": {"anchor": "created_at", "seconds": 600},
+                           "session": {"type": "realtime", "model": "gpt-realtime",
+                                       "instructions": "You are a friendly assistant.",
+                                       "audio": {"output": {"voice": "marin"}}}}

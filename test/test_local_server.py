@@ -18,7 +18,7 @@ from hypothesis_jsonschema import from_schema
 import openapi_client
 from openapi_client import exceptions
 from local_server import SESSION_DEFAULTS, LocalRealtimeServer
-from conftest import CONTRACT, OPERATION_PATH, ROOT, TEST_KEY, TS_EXAMPLE_REQUEST, json_schema, make_api, ts_example_request
+from conftest import CONTRACT, OPERATION_PATH, ROOT, TEST_KEY, FULL_SESSION_REQUEST, json_schema, make_api, full_session_request
 
 NOW = 1_800_000_000
 ERROR_KEYS = {"message", "type", "param", "code"}
@@ -57,17 +57,17 @@ def call(srv, body=b"{}", method="POST", path=OPERATION_PATH, headers=None):
 
 def test_the_typescript_example_request_through_the_sdk_gets_a_fresh_session(local):
     api = make_api(local.base_url)
-    session = api.create_realtime_session(ts_example_request())
+    session = api.create_realtime_session(full_session_request())
     assert session.client_secret.value.startswith("ek_") and len(session.client_secret.value) == 35
     assert session.client_secret.expires_at == NOW + 60
-    extra = session.additional_properties
-    assert extra["object"] == "realtime.session" and extra["model"] == "gpt-4o-realtime-preview"
-    assert re.fullmatch(r"sess_[0-9a-f]{24}", extra["id"])
-    sent = {k: v for k, v in TS_EXAMPLE_REQUEST.items() if k != "model"}
+    assert session.object == "realtime.session" and session.model == "gpt-realtime"
+    assert re.fullmatch(r"sess_[0-9a-f]{24}", session.id)
+    declared = set(openapi_client.RealtimeSessionCreateResponse.model_fields)
+    sent = {k: v for k, v in FULL_SESSION_REQUEST.items() if k in declared and k != "client_secret"}
     assert {k: v for k, v in session.to_dict().items() if k in sent} == sent   # what was asked for is what was set
-    again = api.create_realtime_session(ts_example_request())
+    again = api.create_realtime_session(full_session_request())
     assert again.client_secret.value != session.client_secret.value
-    assert again.additional_properties["id"] != extra["id"]
+    assert again.id != session.id
 
 
 def test_fields_left_out_get_the_api_defaults(local):
@@ -95,8 +95,9 @@ def test_a_partial_nested_setting_is_completed_and_null_turns_a_feature_off(loca
 
 
 @pytest.mark.parametrize("body, param, code, message", [
-    ({"voice": "alloi"}, "voice", "invalid_value", "Invalid value: 'alloi'. Supported values are: 'alloy'"),
-    ({"model": "gpt-5"}, "model", "invalid_value", "Invalid value: 'gpt-5'"),
+    ({"input_audio_format": "pcm17"}, "input_audio_format", "invalid_value",
+     "Invalid value: 'pcm17'. Supported values are: 'pcm16'"),
+    ({"output_audio_format": "wav"}, "output_audio_format", "invalid_value", "Invalid value: 'wav'"),
     ({"modalities": ["text", "video"]}, "modalities[1]", "invalid_value", "'video'"),
     ({"modalities": "text"}, "modalities", "invalid_type", "expected an array, but got a string"),
     ({"temperature": "hot"}, "temperature", "invalid_type", "expected a number, but got a string"),
@@ -116,10 +117,10 @@ def test_a_body_that_breaks_the_spec_is_a_400_naming_the_field(local, body, para
 
 
 def test_with_several_problems_the_first_field_the_client_wrote_is_named(local):
-    _, _, payload = call(local, b'{"temperature": "hot", "voice": "alloi"}')
+    _, _, payload = call(local, b'{"temperature": "hot", "input_audio_format": "pcm17"}')
     assert payload["error"]["param"] == "temperature"
-    _, _, payload = call(local, b'{"voice": "alloi", "temperature": "hot"}')
-    assert payload["error"]["param"] == "voice"
+    _, _, payload = call(local, b'{"input_audio_format": "pcm17", "temperature": "hot"}')
+    assert payload["error"]["param"] == "input_audio_format"
 
 
 @pytest.mark.parametrize("body, headers, message", [
@@ -189,12 +190,12 @@ def test_the_query_string_is_ignored_for_routing_and_never_logged(local, caplog)
 def test_one_log_line_per_request_with_no_secrets(local, caplog):
     with caplog.at_level(logging.INFO, logger="local_server"):
         _, _, session = call(local, {"voice": "ash"})
-        call(local, {"voice": "alloi"})
+        call(local, {"input_audio_format": "pcm17"})
         call(local, {}, headers={"Authorization": None})
     lines = [r.getMessage() for r in caplog.records if r.name == "local_server"]
     assert len(lines) == 3
     assert re.fullmatch(r"POST /v1/realtime/sessions 200 \d+\.\dms req_[0-9a-f]{24}", lines[0])
-    assert lines[1].endswith("code=invalid_value param=voice") and " 401 " in lines[2]
+    assert lines[1].endswith("code=invalid_value param=input_audio_format") and " 401 " in lines[2]
     assert TEST_KEY not in caplog.text and session["client_secret"]["value"] not in caplog.text
 
 

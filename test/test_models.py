@@ -15,24 +15,30 @@ from hypothesis_jsonschema import from_schema
 
 import openapi_client
 from openapi_client._runtime import parsing_server_response
-from conftest import only_on_2025_01_31, EXAMPLE_RESPONSE, TS_EXAMPLE_REQUEST, json_schema, ts_example_request
+from conftest import EXAMPLE_RESPONSE, FULL_SESSION_REQUEST, json_schema, full_session_request
 
 M = openapi_client
 
 
-@only_on_2025_01_31
 def test_request_built_field_by_field_gives_the_golden_json():
     request = M.RealtimeSessionCreateRequest(
-        modalities=["text"], model="gpt-4o-realtime-preview", instructions="instructions_example", voice="alloy",
+        client_secret=M.RealtimeSessionCreateRequestClientSecret(
+            expires_after=M.RealtimeSessionCreateRequestClientSecretExpiresAfter(anchor="created_at", seconds=120)),
+        modalities=["text"], model="gpt-realtime", instructions="You are a friendly assistant.", voice="marin",
         input_audio_format="pcm16", output_audio_format="pcm16",
-        input_audio_transcription=M.RealtimeSessionCreateRequestInputAudioTranscription(model="model_example"),
+        input_audio_transcription=M.RealtimeSessionCreateRequestInputAudioTranscription(
+            model="gpt-4o-transcribe", language="en", prompt="expect tech words"),
+        input_audio_noise_reduction=M.RealtimeSessionCreateRequestInputAudioNoiseReduction(type="near_field"),
         turn_detection=M.RealtimeSessionCreateRequestTurnDetection(
-            type="type_example", threshold=3.14, prefix_padding_ms=1, silence_duration_ms=1, create_response=True),
-        tools=[M.RealtimeSessionCreateRequestToolsInner(type="function", name="name_example",
-                                                        description="description_example", parameters={})],
-        tool_choice="toolChoice_example", temperature=3.14, max_response_output_tokens=None)
-    assert request.to_dict() == TS_EXAMPLE_REQUEST
-    assert json.loads(request.to_json()) == TS_EXAMPLE_REQUEST
+            type="server_vad", threshold=0.5, prefix_padding_ms=300, silence_duration_ms=500, create_response=True,
+            interrupt_response=True),
+        tools=[M.RealtimeSessionCreateRequestToolsInner(
+            type="function", name="get_weather", description="Weather for a city",
+            parameters={"type": "object", "properties": {"city": {"type": "string"}}})],
+        tool_choice="auto", temperature=0.8, max_response_output_tokens="inf", speed=1.1,
+        tracing=M.RealtimeSessionCreateRequestTracingOneOf(workflow_name="support", group_id="g1", metadata={"tier": "gold"}))
+    assert request.to_dict() == FULL_SESSION_REQUEST
+    assert json.loads(request.to_json()) == FULL_SESSION_REQUEST
     assert M.RealtimeSessionCreateRequest.from_json(request.to_json()) == request
 
 
@@ -68,9 +74,8 @@ def test_max_response_output_tokens_refuses_anything_else(value):
         M.RealtimeSessionCreateRequest(max_response_output_tokens=value)
 
 
-@only_on_2025_01_31
-@pytest.mark.parametrize("field, bad", [("voice", "alloi"), ("model", "gpt-5"), ("modalities", ["txt"]),
-                                        ("input_audio_format", "mp3"), ("output_audio_format", "wav")])
+@pytest.mark.parametrize("field, bad", [("modalities", ["txt"]), ("input_audio_format", "mp3"),
+                                        ("output_audio_format", "wav"), ("temperature", 3.14), ("speed", 4)])
 def test_request_enums_are_strict_on_construction_assignment_and_from_dict(field, bad):
     with pytest.raises(ValueError, match=field):
         M.RealtimeSessionCreateRequest(**{field: bad})
@@ -90,15 +95,15 @@ def test_shared_inline_models_are_strict_when_built_and_lenient_when_parsed_from
 
 
 def test_unknown_fields_survive_a_round_trip_in_every_model():
-    request = M.RealtimeSessionCreateRequest.from_dict({"voice": "ash", "speed": 1.5})
-    assert request.additional_properties == {"speed": 1.5}
-    assert request.to_dict() == {"voice": "ash", "speed": 1.5}
+    request = M.RealtimeSessionCreateRequest.from_dict({"voice": "ash", "pitch": 1.5})
+    assert request.additional_properties == {"pitch": 1.5}
+    assert request.to_dict() == {"voice": "ash", "pitch": 1.5}
     sent = M.RealtimeSessionCreateRequest(voice="ash")
-    sent.additional_properties["speed"] = 1.2  # fields the spec does not know can still be sent
-    assert sent.to_dict() == {"voice": "ash", "speed": 1.2}
+    sent.additional_properties["pitch"] = 1.2  # fields the spec does not know can still be sent
+    assert sent.to_dict() == {"voice": "ash", "pitch": 1.2}
     for model, data in [
-        (M.RealtimeSessionCreateRequestInputAudioTranscription, {"model": "whisper-1", "language": "en"}),
-        (M.RealtimeSessionCreateRequestTurnDetection, {"type": "server_vad", "eagerness": "low"}),
+        (M.RealtimeSessionCreateRequestInputAudioTranscription, {"model": "whisper-1", "dialect": "en-GB"}),
+        (M.RealtimeSessionCreateRequestTurnDetection, {"type": "server_vad", "pitch": "low"}),
         (M.RealtimeSessionCreateRequestToolsInner, {"type": "function", "name": "f", "strict": True}),
         (M.RealtimeSessionCreateResponseClientSecret, {"value": "ek_1", "expires_at": 5, "scope": "x"}),
         (M.RealtimeSessionCreateResponseTurnDetection, {"type": "server_vad", "threshold": 0.5, "x": None}),
@@ -190,9 +195,8 @@ def test_wrong_types_are_refused():
         M.RealtimeSessionCreateResponseClientSecret(expires_at="soon")
 
 
-@only_on_2025_01_31
-def test_ts_example_request_helper_matches_the_golden_json():
-    assert ts_example_request().to_dict() == TS_EXAMPLE_REQUEST
+def test_full_session_request_helper_matches_the_golden_json():
+    assert full_session_request().to_dict() == FULL_SESSION_REQUEST
 
 
 # ------------------------------------------------------------ property tests

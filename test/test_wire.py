@@ -16,23 +16,22 @@ import urllib3
 
 import openapi_client
 from openapi_client import exceptions
-from conftest import (only_on_2025_01_31, EXAMPLE_RESPONSE, OPERATION_PATH, TEST_KEY, TS_EXAMPLE_REQUEST, Reply, free_port,
-                           make_api, ts_example_request)
+from conftest import (EXAMPLE_RESPONSE, OPERATION_PATH, TEST_KEY, FULL_SESSION_REQUEST, Reply, free_port,
+                           make_api, full_session_request)
 
 OPENAI_ERROR = {"error": {"message": "Invalid value for voice", "type": "invalid_request_error",
                           "param": "voice", "code": "invalid_value"}}
 
 
-@only_on_2025_01_31
 def test_request_line_headers_and_exact_json_body(server, api):
-    api.create_realtime_session(ts_example_request())
+    api.create_realtime_session(full_session_request())
     (seen,) = server.requests
     assert seen.method == "POST"
     assert seen.path == OPERATION_PATH
     assert seen.headers["Authorization"] == "Bearer " + TEST_KEY
     assert seen.headers["Content-Type"] == "application/json"
     assert seen.headers["Accept"] == "application/json"
-    assert seen.json() == TS_EXAMPLE_REQUEST
+    assert seen.json() == FULL_SESSION_REQUEST
 
 
 def test_non_ascii_text_goes_out_as_json_escapes_and_arrives_intact(server, api):
@@ -45,9 +44,9 @@ def test_non_ascii_text_goes_out_as_json_escapes_and_arrives_intact(server, api)
     assert int(seen.headers["Content-Length"]) == len(seen.body)
 
 
-@only_on_2025_01_31
 def test_example_response_parses_with_undeclared_fields_kept(server, api):
-    session = api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest(model="gpt-4o-realtime-preview"))
+    server.script(Reply(body=dict(EXAMPLE_RESPONSE, frobnication_level=3)))
+    session = api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest(model="gpt-realtime"))
     assert isinstance(session, openapi_client.RealtimeSessionCreateResponse)
     assert session.client_secret.value == "ek_abc123"
     assert session.client_secret.expires_at == 1234567890
@@ -58,9 +57,10 @@ def test_example_response_parses_with_undeclared_fields_kept(server, api):
     assert session.temperature == 0.7
     assert session.max_response_output_tokens == 200
     assert session.input_audio_transcription.model == "whisper-1"
-    assert session.additional_properties == {"id": "sess_001", "object": "realtime.session",
-                                             "model": "gpt-4o-realtime-preview-2024-12-17"}
-    assert session.to_dict() == EXAMPLE_RESPONSE
+    assert (session.id, session.object, session.model) == ("sess_001", "realtime.session", "gpt-realtime-2025-08-25")
+    assert session.speed == 1.1 and session.tracing == "auto"
+    assert session.additional_properties == {"frobnication_level": 3}
+    assert session.to_dict() == dict(EXAMPLE_RESPONSE, frobnication_level=3)
 
 
 def test_with_http_info_exposes_status_and_headers(server, api):
@@ -291,8 +291,7 @@ def test_an_unusable_200_body_is_a_package_exception(server, reply):
         assert caught.value.status == 200 and caught.value.body == reply.payload().decode()
 
 
-@only_on_2025_01_31
-@pytest.mark.parametrize("bad", [dict(voice="alloi"), dict(modalities=["txt"]), dict(input_audio_format="mp3"),
+@pytest.mark.parametrize("bad", [dict(temperature=3.14), dict(modalities=["txt"]), dict(input_audio_format="mp3"),
                                  dict(max_response_output_tokens="lots"), dict(max_response_output_tokens=1.5)])
 def test_bad_input_fails_before_anything_is_sent(server, bad):
     with pytest.raises(ValueError):

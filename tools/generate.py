@@ -7,6 +7,8 @@ models filled in, as the TypeScript docs do. So:
 1. A first pass into a scratch folder renders `.openapi-generator/doc-examples.yaml`
    (templates/doc_examples.mustache): each model's constructor example, with a
    `<<example:Name>>` placeholder where a nested model goes.
+   Both passes read a scratch copy of the spec in which the schemas only answers use carry
+   `x-py-response-only` (their models are lenient everywhere).
 2. This script nests those examples and hands each request body its complete example
    as `x-py-example` in a scratch copy of the spec. Nothing else in the spec changes.
 3. The second pass generates into the project from that copy; api_doc_example renders it.
@@ -37,12 +39,26 @@ class GenerateError(Exception):
     """The generator failed, or its output is not what the second pass needs."""
 
 
-def nested_example(name: str, examples: dict[str, str], outer: tuple[str, ...] = ()) -> str:
+def union_example(candidates: list[str]) -> str | None:
+    """The member example a oneOf/anyOf shows: a fixed value (an enum's first value, a model)
+    before a placeholder string, so the example is one the API accepts (`gpt-realtime`)."""
+    real = [c for c in candidates if c.strip() and c.strip() != "None"]
+    fixed = [c for c in real if not re.fullmatch(r'"\w*_example"', c.strip())]
+    return fixed[0] if fixed else real[0] if real else None
+
+
+def nested_example(name: str, examples: dict[str, str], outer: tuple[str, ...] = (),
+                   unions: dict[str, list[str]] | None = None) -> str:
     """Model `name`'s example with every nested model filled in.
 
     Models without an object example (oneOf, anyOf) and models that contain themselves
     become None, as `null` does in the TypeScript docs.
     """
+    unions = unions or {}
+    if name in unions and name not in outer:
+        choice = union_example(unions[name])
+        return "None" if choice is None else PLACEHOLDER.sub(
+            lambda m: nested_example(m.group(1), examples, outer + (name,), unions), choice)
     if name not in examples or name in outer:
         return "None"
     text = examples[name]
@@ -50,7 +66,7 @@ def nested_example(name: str, examples: dict[str, str], outer: tuple[str, ...] =
     def fill(match: re.Match[str]) -> str:
         line_start = text.rfind("\n", 0, match.start()) + 1
         indent = text[line_start:len(text) - len(text[line_start:].lstrip(" "))]
-        return nested_example(match.group(1), examples, outer + (name,)).replace("\n", "\n" + indent)
+        return nested_example(match.group(1), examples, outer + (name,), unions).replace("\n", "\n" + indent)
 
     return PLACEHOLDER.sub(fill, text)
 
@@ -58,6 +74,7 @@ def nested_example(name: str, examples: dict[str, str], outer: tuple[str, ...] =
 def spec_with_body_examples(spec: dict, rendered: dict) -> dict:
     """The spec with each model request body's complete example as `x-py-example`."""
     examples = rendered.get("models") or {}
+    unions = rendered.get("unions") or {}
     for body in rendered.get("request_bodies") or []:
         try:
             request_body = spec["paths"][body["path"]][body["method"]]["requestBody"]
@@ -65,8 +82,92 @@ def spec_with_body_examples(spec: dict, rendered: dict) -> dict:
             raise GenerateError(f"{body['method'].upper()} {body['path']}: no request body in {SPEC} ({missing})") from None
         if "$ref" in request_body:
             raise GenerateError(f"{body['method'].upper()} {body['path']}: a $ref request body cannot carry x-py-example")
-        request_body["x-py-example"] = nested_example(body["model"], examples)
+        target = request_body
+        if "form" in body:   # a model form field: the example goes on its property in the form's schema
+            form = request_body["content"]["multipart/form-data"]["schema"]
+            if "$ref" in form:
+                form = spec["components"]["schemas"][form["$ref"].rsplit("/", 1)[1]]
+            target = form["properties"][body["form"]]
+        target["x-py-example"] = nested_example(body["model"], examples, (), unions)
     return spec
+
+
+SCHEMA_REF = "#/components/schemas/"
+
+
+def _schema_refs(node: object) -> set[str]:
+    """Names of the component schemas a node $refs directly (not through other components)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(SCHEMA_REF):
+            found.add(ref[len(SCHEMA_REF):])
+        for key, value in node.items():
+            if not str(key).startswith("x-"):
+                found |= _schema_refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _schema_refs(item)
+    return found
+
+
+def _closure(schemas: dict, roots: set[str]) -> set[str]:
+    seen: set[str] = set()
+    pending = list(roots)
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        pending.extend(_schema_refs(schemas[name]))
+    return seen
+
+
+def _mark_inline_schemas(schema: object) -> None:
+    """x-py-response-only on a schema and every inline schema in it (the generator hoists those
+    into models of their own and keeps their extensions); $ref targets are marked on their own."""
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return
+    schema["x-py-response-only"] = True
+    for sub in (schema.get("properties") or {}).values():
+        _mark_inline_schemas(sub)
+    for key in ("items", "additionalProperties", "not"):
+        _mark_inline_schemas(schema.get(key))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(key) or []:
+            _mark_inline_schemas(sub)
+
+
+def mark_response_only_schemas(spec: dict) -> list[str]:
+    """Mark the schemas only answers use (x-py-response-only): their models parse leniently
+    everywhere, from_json included; what a request uses stays strict. Returns their names."""
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    in_requests: set[str] = set()
+    in_responses: set[str] = set()
+    for item in (spec.get("paths") or {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            in_requests |= _schema_refs(operation.get("requestBody")) | _schema_refs(operation.get("parameters"))
+            in_responses |= _schema_refs(operation.get("responses"))
+    response_only = sorted(_closure(schemas, in_responses) - _closure(schemas, in_requests))
+    for name in response_only:
+        _mark_inline_schemas(schemas[name])
+    return response_only
+
+
+def mark_example_values(node: object) -> None:
+    """x-py-example-value (a Python literal) beside each primitive schema's own `example`, so the
+    docs show the spec's example values (a SIP status 486, a tel: URI) instead of placeholders."""
+    if isinstance(node, dict):
+        if "example" in node and isinstance(node["example"], (str, int, float, bool)) and "$ref" not in node:
+            node["x-py-example-value"] = repr(node["example"])
+        for key, value in node.items():
+            if not str(key).startswith("x-") and key not in ("example", "default", "enum"):
+                mark_example_values(value)
+    elif isinstance(node, list):
+        for item in node:
+            mark_example_values(item)
 
 
 def run_generator(generator: str, root: Path, *args: str) -> None:
@@ -94,11 +195,14 @@ def remove_stale(root: Path, before: set[str], after: set[str]) -> list[str]:
 def generate(generator: str, root: Path) -> None:
     before = manifest(root)
     with tempfile.TemporaryDirectory(prefix="generate-") as scratch:
-        first_pass = Path(scratch, "first-pass")
-        run_generator(generator, root, "-o", str(first_pass))
-        rendered = yaml.safe_load((first_pass / EXAMPLES).read_text())
         spec = yaml.safe_load((root / SPEC).read_text())
+        mark_response_only_schemas(spec)
+        mark_example_values((spec.get("components") or {}).get("schemas"))
         derived = Path(scratch, SPEC)
+        derived.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
+        first_pass = Path(scratch, "first-pass")
+        run_generator(generator, root, "-i", str(derived), "-o", str(first_pass))
+        rendered = yaml.safe_load((first_pass / EXAMPLES).read_text())
         derived.write_text(yaml.safe_dump(spec_with_body_examples(spec, rendered), sort_keys=False, allow_unicode=True))
         run_generator(generator, root, "-i", str(derived))
     for name in remove_stale(root, before, manifest(root)):

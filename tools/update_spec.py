@@ -273,10 +273,35 @@ def resolve_pointer(doc: Any, pointer: str) -> Any:
     node = doc
     for part in pointer.lstrip("/").split("/"):
         part = part.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, dict) or part not in node:
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
             return None
-        node = node[part]
     return node
+
+
+def hoist(doc: dict, fix: dict, target: Any, applied: list[dict]) -> list[str]:
+    """Move an inline schema to #/components/schemas/<hoist> and $ref it from where it sat."""
+    name = fix["hoist"]
+    ref = f"#/components/schemas/{name}"
+    if isinstance(target, dict) and target.get("$ref") == ref:
+        return [f"fix not needed for this revision (upstream has it right): {fix['at']}: {fix['why']}"]
+    parent_pointer, _, key = fix["at"].rpartition("/")
+    parent = resolve_pointer(doc, parent_pointer)
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    if not isinstance(target, dict) or name in schemas:
+        return [f"fix no longer applies, {fix['at']} is gone upstream (or {name} exists): {fix['why']}"]
+    schemas[name] = target
+    doc["components"]["schemas"] = dict(sorted(schemas.items()))
+    replacement = {"$ref": ref}
+    if isinstance(parent, list):
+        parent[int(key)] = replacement
+    else:
+        parent[key.replace("~1", "/").replace("~0", "~")] = replacement
+    applied.append({"at": fix["at"], "keys": ["$ref"], "why": f"project fix: {fix['why']}"})
+    return []
 
 
 def fix_applies_to(fix: dict, revision: str) -> bool:
@@ -286,11 +311,15 @@ def fix_applies_to(fix: dict, revision: str) -> bool:
 
 def apply_fixes(doc: dict, fixes: list[dict], revision: str = "9999") -> tuple[list[dict], list[str]]:
     """Apply each fix still needed at this upstream revision. Returns (applied fixes, report lines)."""
-    applied, report = [], []
+    applied: list[dict] = []
+    report: list[str] = []
     for fix in fixes:
         if not fix_applies_to(fix, revision):
             continue
         target = resolve_pointer(doc, fix["at"])
+        if "hoist" in fix:
+            report.extend(hoist(doc, fix, target, applied))
+            continue
         if not isinstance(target, dict):
             report.append(f"fix no longer applies, {fix['at']} is gone upstream: {fix['why']}")
             continue
@@ -308,14 +337,14 @@ def apply_fixes(doc: dict, fixes: list[dict], revision: str = "9999") -> tuple[l
     return applied, report
 
 
-FIX_KEYS = frozenset({"at", "why", "set", "delete", "from", "until"})
+FIX_KEYS = frozenset({"at", "why", "set", "delete", "hoist", "from", "until"})
 
 
 def load_fixes(path: Path) -> list[dict]:
     fixes = load_yaml_file(path, "fixes file") or []
     for fix in fixes:
-        if not (isinstance(fix, dict) and {"at", "why"} <= set(fix) and ({"set", "delete"} & set(fix))):
-            raise SpecError(f"fixes file entry needs at, why and set or delete: {fix!r}")
+        if not (isinstance(fix, dict) and {"at", "why"} <= set(fix) and ({"set", "delete", "hoist"} & set(fix))):
+            raise SpecError(f"fixes file entry needs at, why and set, delete or hoist: {fix!r}")
         unknown = sorted(set(fix) - FIX_KEYS)
         if unknown:
             raise SpecError(f"fixes file entry has unknown keys {unknown}: {fix['at']}")

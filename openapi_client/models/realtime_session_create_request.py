@@ -17,39 +17,48 @@ import pprint
 import re  # noqa: F401
 import json
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 from typing import Any, ClassVar, Dict, List, Optional, Union
+from typing_extensions import Annotated
+from openapi_client.models.realtime_session_create_request_client_secret import RealtimeSessionCreateRequestClientSecret
+from openapi_client.models.realtime_session_create_request_input_audio_noise_reduction import RealtimeSessionCreateRequestInputAudioNoiseReduction
 from openapi_client.models.realtime_session_create_request_input_audio_transcription import RealtimeSessionCreateRequestInputAudioTranscription
 from openapi_client.models.realtime_session_create_request_max_response_output_tokens import RealtimeSessionCreateRequestMaxResponseOutputTokens
 from openapi_client.models.realtime_session_create_request_tools_inner import RealtimeSessionCreateRequestToolsInner
+from openapi_client.models.realtime_session_create_request_tracing import RealtimeSessionCreateRequestTracing
 from openapi_client.models.realtime_session_create_request_turn_detection import RealtimeSessionCreateRequestTurnDetection
-from typing import Optional, Set, Tuple
+from openapi_client.models.voice_ids_shared import VoiceIdsShared
+from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeSessionCreateRequest(BaseModel):
     """
-    Realtime session object configuration.
+    A new Realtime session configuration, with an ephemeral key. Default TTL for keys is one minute. 
     """ # noqa: E501
+    client_secret: Optional[RealtimeSessionCreateRequestClientSecret] = None
     modalities: Optional[List[StrictStr]] = Field(default=None, description="The set of modalities the model can respond with. To disable audio, set this to [\"text\"]. ")
-    model: Optional[StrictStr] = Field(default=None, description="The Realtime model used for this session. ")
-    instructions: Optional[StrictStr] = Field(default=None, description="The default system instructions (i.e. system message) prepended to model  calls. This field allows the client to guide the model on desired  responses. The model can be instructed on response content and format,  (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good  responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion  into your voice\", \"laugh frequently\"). The instructions are not guaranteed  to be followed by the model, but they provide guidance to the model on the  desired behavior.  Note that the server sets default instructions which will be used if this  field is not set and are visible in the `session.created` event at the  start of the session. ")
-    voice: Optional[StrictStr] = Field(default=None, description="The voice the model uses to respond. Voice cannot be changed during the  session once the model has responded with audio at least once. Current  voice options are `alloy`, `ash`, `ballad`, `coral`, `echo` `sage`,  `shimmer` and `verse`. ")
-    input_audio_format: Optional[StrictStr] = Field(default=None, description="The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,  single channel (mono), and little-endian byte order. ")
-    output_audio_format: Optional[StrictStr] = Field(default=None, description="The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, output audio is sampled at a rate of 24kHz. ")
+    model: Optional[StrictStr] = Field(default=None, description="The Realtime model used for this session, e.g. `gpt-realtime` or `gpt-4o-realtime-preview`. ", json_schema_extra={"examples": ["gpt-realtime"]})
+    instructions: Optional[StrictStr] = Field(default=None, description="The default system instructions (i.e. system message) prepended to model  calls. This field allows the client to guide the model on desired  responses. The model can be instructed on response content and format,  (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good  responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion  into your voice\", \"laugh frequently\"). The instructions are not guaranteed  to be followed by the model, but they provide guidance to the model on the desired behavior.  Note that the server sets default instructions which will be used if this  field is not set and are visible in the `session.created` event at the  start of the session. ")
+    voice: Optional[VoiceIdsShared] = None
+    input_audio_format: Optional[StrictStr] = Field(default='pcm16', description="The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,  single channel (mono), and little-endian byte order. ")
+    output_audio_format: Optional[StrictStr] = Field(default='pcm16', description="The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, output audio is sampled at a rate of 24kHz. ")
     input_audio_transcription: Optional[RealtimeSessionCreateRequestInputAudioTranscription] = None
+    input_audio_noise_reduction: Optional[RealtimeSessionCreateRequestInputAudioNoiseReduction] = None
     turn_detection: Optional[RealtimeSessionCreateRequestTurnDetection] = None
     tools: Optional[List[RealtimeSessionCreateRequestToolsInner]] = Field(default=None, description="Tools (functions) available to the model.")
-    tool_choice: Optional[StrictStr] = Field(default=None, description="How the model chooses tools. Options are `auto`, `none`, `required`, or  specify a function. ")
-    temperature: Optional[Union[StrictFloat, StrictInt]] = Field(default=None, description="Sampling temperature for the model, limited to [0.6, 1.2]. Defaults to 0.8. ")
+    tool_choice: Optional[StrictStr] = Field(default='auto', description="How the model chooses tools. Options are `auto`, `none`, `required`, or  specify a function. ")
+    temperature: Optional[Union[Annotated[float, Field(le=1.2, strict=True, ge=0.6)], Annotated[int, Field(le=1, strict=True, ge=1)]]] = Field(default=0.8, description="Sampling temperature for the model, limited to [0.6, 1.2]. For audio models a temperature of 0.8 is highly recommended for best performance. ", json_schema_extra={"examples": [0.8]})
     max_response_output_tokens: Optional[RealtimeSessionCreateRequestMaxResponseOutputTokens] = None
+    speed: Optional[Union[Annotated[float, Field(le=1.5, strict=True, ge=0.25)], Annotated[int, Field(le=1, strict=True, ge=1)]]] = Field(default=1, description="The speed of the model's spoken response. 1.0 is the default speed. 0.25 is the minimum speed. 1.5 is the maximum speed. This value can only be changed in between model turns, not while a response is in progress. ")
+    tracing: Optional[RealtimeSessionCreateRequestTracing] = None
     additional_properties: AdditionalProperties = Field(default_factory=dict)
-    __properties: ClassVar[List[str]] = ["modalities", "model", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens"]
+    __properties: ClassVar[List[str]] = ["client_secret", "modalities", "model", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "input_audio_noise_reduction", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens", "speed", "tracing"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
-    __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("modalities", "modalities", False), ("model", "model", False), ("instructions", "instructions", False), ("voice", "voice", False), ("input_audio_format", "input_audio_format", False), ("output_audio_format", "output_audio_format", False), ("input_audio_transcription", "input_audio_transcription", True), ("turn_detection", "turn_detection", True), ("tools", "tools", False), ("tool_choice", "tool_choice", False), ("temperature", "temperature", False), ("max_response_output_tokens", "max_response_output_tokens", False), )
+    __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("client_secret", "client_secret", False), ("modalities", "modalities", False), ("model", "model", False), ("instructions", "instructions", False), ("voice", "voice", False), ("input_audio_format", "input_audio_format", False), ("output_audio_format", "output_audio_format", False), ("input_audio_transcription", "input_audio_transcription", True), ("input_audio_noise_reduction", "input_audio_noise_reduction", True), ("turn_detection", "turn_detection", True), ("tools", "tools", False), ("tool_choice", "tool_choice", False), ("temperature", "temperature", False), ("max_response_output_tokens", "max_response_output_tokens", False), ("speed", "speed", False), ("tracing", "tracing", True), )
 
     @model_validator(mode="after")
     def _keep_unknown_fields(self) -> Self:
@@ -57,6 +66,36 @@ class RealtimeSessionCreateRequest(BaseModel):
         if self.__pydantic_extra__:
             move_unknown_fields(self, keep=True)
         return self
+
+    @field_validator("input_audio_format", mode="before")
+    @classmethod
+    def _input_audio_format_null_means_default(cls, value: Any, info: ValidationInfo) -> Any:
+        """In JSON input a null in this non-nullable field stands for its default."""
+        return 'pcm16' if value is None and info.context is WIRE else value
+
+    @field_validator("output_audio_format", mode="before")
+    @classmethod
+    def _output_audio_format_null_means_default(cls, value: Any, info: ValidationInfo) -> Any:
+        """In JSON input a null in this non-nullable field stands for its default."""
+        return 'pcm16' if value is None and info.context is WIRE else value
+
+    @field_validator("tool_choice", mode="before")
+    @classmethod
+    def _tool_choice_null_means_default(cls, value: Any, info: ValidationInfo) -> Any:
+        """In JSON input a null in this non-nullable field stands for its default."""
+        return 'auto' if value is None and info.context is WIRE else value
+
+    @field_validator("temperature", mode="before")
+    @classmethod
+    def _temperature_null_means_default(cls, value: Any, info: ValidationInfo) -> Any:
+        """In JSON input a null in this non-nullable field stands for its default."""
+        return 0.8 if value is None and info.context is WIRE else value
+
+    @field_validator("speed", mode="before")
+    @classmethod
+    def _speed_null_means_default(cls, value: Any, info: ValidationInfo) -> Any:
+        """In JSON input a null in this non-nullable field stands for its default."""
+        return 1 if value is None and info.context is WIRE else value
 
     # allowed values built once, not on every validation
     __modalities_allowed: ClassVar[FrozenSet[Any]] = frozenset(['text', 'audio'])
@@ -69,30 +108,6 @@ class RealtimeSessionCreateRequest(BaseModel):
 
         for i in value:
             check_enum(i, cls.__modalities_allowed, "each item of modalities")
-        return value
-
-    # allowed values built once, not on every validation
-    __model_allowed: ClassVar[FrozenSet[Any]] = frozenset(['gpt-4o-realtime-preview', 'gpt-4o-realtime-preview-2024-10-01', 'gpt-4o-realtime-preview-2024-12-17', 'gpt-4o-mini-realtime-preview', 'gpt-4o-mini-realtime-preview-2024-12-17'])
-
-    @field_validator('model')
-    def model_validate_enum(cls, value):
-        """Validates the enum"""
-        if value is None:
-            return value
-
-        check_enum(value, cls.__model_allowed, "model")
-        return value
-
-    # allowed values built once, not on every validation
-    __voice_allowed: ClassVar[FrozenSet[Any]] = frozenset(['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse'])
-
-    @field_validator('voice')
-    def voice_validate_enum(cls, value):
-        """Validates the enum"""
-        if value is None:
-            return value
-
-        check_enum(value, cls.__voice_allowed, "voice")
         return value
 
     # allowed values built once, not on every validation

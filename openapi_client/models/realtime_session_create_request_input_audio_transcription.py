@@ -19,22 +19,24 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from typing import Any, ClassVar, Dict, List, Optional
-from typing import Optional, Set, Tuple
+from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeSessionCreateRequestInputAudioTranscription(BaseModel):
     """
-    Configuration for input audio transcription, defaults to off and can be  set to `null` to turn off once on. Input audio transcription is not native  to the model, since the model consumes audio directly. Transcription runs  asynchronously through Whisper and should be treated as rough guidance  rather than the representation understood by the model. 
+    Configuration for input audio transcription, defaults to off and can be  set to `null` to turn off once on. Input audio transcription is not native to the model, since the model consumes audio directly. Transcription runs  asynchronously through [the /audio/transcriptions endpoint](https://platform.openai.com/docs/api-reference/audio/createTranscription) and should be treated as guidance of input audio content rather than precisely what the model heard. The client can optionally set the language and prompt for transcription, these offer additional guidance to the transcription service. 
     """ # noqa: E501
-    model: Optional[StrictStr] = Field(default=None, description="The model to use for transcription, `whisper-1` is the only currently  supported model. ")
+    model: Optional[StrictStr] = Field(default=None, description="The model to use for transcription, current options are `gpt-4o-transcribe`, `gpt-4o-mini-transcribe`, and `whisper-1`. ")
+    language: Optional[StrictStr] = Field(default=None, description="The language of the input audio. Supplying the input language in [ISO-639-1](https://en.wikipedia.org/wiki/List_of_ISO_639-1_codes) (e.g. `en`) format will improve accuracy and latency. ")
+    prompt: Optional[StrictStr] = Field(default=None, description="An optional text to guide the model's style or continue a previous audio segment. For `whisper-1`, the [prompt is a list of keywords](/docs/guides/speech-to-text#prompting). For `gpt-4o-transcribe` models, the prompt is a free text string, for example \"expect words related to technology\". ")
     additional_properties: AdditionalProperties = Field(default_factory=dict)
-    __properties: ClassVar[List[str]] = ["model"]
+    __properties: ClassVar[List[str]] = ["model", "language", "prompt"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
-    __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("model", "model", False), )
+    __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("model", "model", False), ("language", "language", False), ("prompt", "prompt", False), )
 
     @model_validator(mode="after")
     def _keep_unknown_fields(self) -> Self:

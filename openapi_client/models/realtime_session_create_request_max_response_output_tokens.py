@@ -13,25 +13,27 @@
 
 
 from __future__ import annotations
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union  # noqa: F401
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Tuple, Union  # noqa: F401
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator
 from typing import Any, List, Optional
-from pydantic import TypeAdapter  # noqa: F401
-from openapi_client._runtime import ComposedValue, check_enum, parse_model, strict_primitive  # noqa: F401
+from pydantic import AfterValidator  # noqa: F401
+from typing_extensions import Annotated  # noqa: F401
+from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
 
 REALTIMESESSIONCREATEREQUESTMAXRESPONSEOUTPUTTOKENS_ONE_OF_SCHEMAS = ["int", "str"]
 
 if TYPE_CHECKING:
-    # Type checkers see the plain member types callers pass and read.
+    # Fields of this type take and hold the plain member values; type checkers see those.
     RealtimeSessionCreateRequestMaxResponseOutputTokens = Union[int, str]
 else:
-    class RealtimeSessionCreateRequestMaxResponseOutputTokens(ComposedValue):
+    class RealtimeSessionCreateRequestMaxResponseOutputTokens(ComposedModel):
         """
         Maximum number of output tokens for a single assistant response, inclusive of tool calls. Provide an integer between 1 and 4096 to limit output tokens, or `inf` for the maximum available tokens for a given model. Defaults to `inf`. 
         """
 
-        members = (
-            ("int", lambda v: strict_primitive(v, "int")),
-            ("str", lambda v: check_enum(strict_primitive(v, "str"), frozenset(["inf"]), "RealtimeSessionCreateRequestMaxResponseOutputTokens")),
+        one_of_schemas: ClassVar[List[str]] = REALTIMESESSIONCREATEREQUESTMAXRESPONSEOUTPUTTOKENS_ONE_OF_SCHEMAS
+        members: ClassVar[Tuple[Tuple[str, Any], ...]] = (
+            ("int", PRIMITIVE_MEMBERS.get("int", Any)),
+            ("str", Annotated[PRIMITIVE_MEMBERS["str"], AfterValidator(EnumCheck(frozenset(["inf"]), "RealtimeSessionCreateRequestMaxResponseOutputTokens"))]),
         )
 

@@ -17,28 +17,31 @@ import pprint
 import re  # noqa: F401
 import json
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 from typing import Any, ClassVar, Dict, List, Optional, Union
-from typing import Optional, Set, Tuple
+from typing_extensions import Annotated
+from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeSessionCreateRequestTurnDetection(BaseModel):
     """
-    Configuration for turn detection. Can be set to `null` to turn off. Server  VAD means that the model will detect the start and end of speech based on  audio volume and respond at the end of user speech. 
+    Configuration for turn detection, ether Server VAD or Semantic VAD. This can be set to `null` to turn off, in which case the client must manually trigger model response. Server VAD means that the model will detect the start and end of speech based on audio volume and respond at the end of user speech. Semantic VAD is more advanced and uses a turn detection model (in conjuction with VAD) to semantically estimate whether the user has finished speaking, then dynamically sets a timeout based on this probability. For example, if user audio trails off with \"uhhm\", the model will score a low probability of turn end and wait longer for the user to continue speaking. This can be useful for more natural conversations, but may have a higher latency. 
     """ # noqa: E501
-    type: Optional[StrictStr] = Field(default=None, description="Type of turn detection, only `server_vad` is currently supported. ")
-    threshold: Optional[Union[StrictFloat, StrictInt]] = Field(default=None, description="Activation threshold for VAD (0.0 to 1.0), this defaults to 0.5. A  higher threshold will require louder audio to activate the model, and  thus might perform better in noisy environments. ")
-    prefix_padding_ms: Optional[StrictInt] = Field(default=None, description="Amount of audio to include before the VAD detected speech (in  milliseconds). Defaults to 300ms. ")
-    silence_duration_ms: Optional[StrictInt] = Field(default=None, description="Duration of silence to detect speech stop (in milliseconds). Defaults  to 500ms. With shorter values the model will respond more quickly,  but may jump in on short pauses from the user. ")
-    create_response: Optional[StrictBool] = Field(default=True, description="Whether or not to automatically generate a response when VAD is enabled. `true` by default. ")
+    type: Optional[StrictStr] = Field(default='server_vad', description="Type of turn detection. ")
+    eagerness: Optional[StrictStr] = Field(default='auto', description="Used only for `semantic_vad` mode. The eagerness of the model to respond. `low` will wait longer for the user to continue speaking, `high` will respond more quickly. `auto` is the default and is equivalent to `medium`. ")
+    threshold: Optional[Union[Annotated[float, Field(le=1, strict=True, ge=0)], Annotated[int, Field(le=1, strict=True, ge=0)]]] = Field(default=None, description="Used only for `server_vad` mode. Activation threshold for VAD (0.0 to 1.0), this defaults to 0.5. A  higher threshold will require louder audio to activate the model, and  thus might perform better in noisy environments. ")
+    prefix_padding_ms: Optional[StrictInt] = Field(default=None, description="Used only for `server_vad` mode. Amount of audio to include before the VAD detected speech (in  milliseconds). Defaults to 300ms. ")
+    silence_duration_ms: Optional[StrictInt] = Field(default=None, description="Used only for `server_vad` mode. Duration of silence to detect speech stop (in milliseconds). Defaults  to 500ms. With shorter values the model will respond more quickly,  but may jump in on short pauses from the user. ")
+    create_response: Optional[StrictBool] = Field(default=True, description="Whether or not to automatically generate a response when a VAD stop event occurs. ")
+    interrupt_response: Optional[StrictBool] = Field(default=True, description="Whether or not to automatically interrupt any ongoing response with output to the default conversation (i.e. `conversation` of `auto`) when a VAD start event occurs. ")
     additional_properties: AdditionalProperties = Field(default_factory=dict)
-    __properties: ClassVar[List[str]] = ["type", "threshold", "prefix_padding_ms", "silence_duration_ms", "create_response"]
+    __properties: ClassVar[List[str]] = ["type", "eagerness", "threshold", "prefix_padding_ms", "silence_duration_ms", "create_response", "interrupt_response"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
-    __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("type", "type", False), ("threshold", "threshold", False), ("prefix_padding_ms", "prefix_padding_ms", False), ("silence_duration_ms", "silence_duration_ms", False), ("create_response", "create_response", False), )
+    __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("type", "type", False), ("eagerness", "eagerness", False), ("threshold", "threshold", False), ("prefix_padding_ms", "prefix_padding_ms", False), ("silence_duration_ms", "silence_duration_ms", False), ("create_response", "create_response", False), ("interrupt_response", "interrupt_response", False), )
 
     @model_validator(mode="after")
     def _keep_unknown_fields(self) -> Self:
@@ -47,11 +50,53 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
             move_unknown_fields(self, keep=True)
         return self
 
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type_null_means_default(cls, value: Any, info: ValidationInfo) -> Any:
+        """In JSON input a null in this non-nullable field stands for its default."""
+        return 'server_vad' if value is None and info.context is WIRE else value
+
+    @field_validator("eagerness", mode="before")
+    @classmethod
+    def _eagerness_null_means_default(cls, value: Any, info: ValidationInfo) -> Any:
+        """In JSON input a null in this non-nullable field stands for its default."""
+        return 'auto' if value is None and info.context is WIRE else value
+
     @field_validator("create_response", mode="before")
     @classmethod
     def _create_response_null_means_default(cls, value: Any, info: ValidationInfo) -> Any:
         """In JSON input a null in this non-nullable field stands for its default."""
         return True if value is None and info.context is WIRE else value
+
+    @field_validator("interrupt_response", mode="before")
+    @classmethod
+    def _interrupt_response_null_means_default(cls, value: Any, info: ValidationInfo) -> Any:
+        """In JSON input a null in this non-nullable field stands for its default."""
+        return True if value is None and info.context is WIRE else value
+
+    # allowed values built once, not on every validation
+    __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['server_vad', 'semantic_vad'])
+
+    @field_validator('type')
+    def type_validate_enum(cls, value):
+        """Validates the enum"""
+        if value is None:
+            return value
+
+        check_enum(value, cls.__type_allowed, "type")
+        return value
+
+    # allowed values built once, not on every validation
+    __eagerness_allowed: ClassVar[FrozenSet[Any]] = frozenset(['low', 'medium', 'high', 'auto'])
+
+    @field_validator('eagerness')
+    def eagerness_validate_enum(cls, value):
+        """Validates the enum"""
+        if value is None:
+            return value
+
+        check_enum(value, cls.__eagerness_allowed, "eagerness")
+        return value
 
     model_config = ConfigDict(
         validate_by_name=True,

@@ -19,38 +19,45 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, field_validator
 from typing import Any, ClassVar, Dict, List, Optional, Union
-from openapi_client.models.realtime_session_create_request_input_audio_transcription import RealtimeSessionCreateRequestInputAudioTranscription
-from openapi_client.models.realtime_session_create_request_max_response_output_tokens import RealtimeSessionCreateRequestMaxResponseOutputTokens
-from openapi_client.models.realtime_session_create_request_tools_inner import RealtimeSessionCreateRequestToolsInner
 from openapi_client.models.realtime_session_create_response_client_secret import RealtimeSessionCreateResponseClientSecret
+from openapi_client.models.realtime_session_create_response_input_audio_transcription import RealtimeSessionCreateResponseInputAudioTranscription
+from openapi_client.models.realtime_session_create_response_max_response_output_tokens import RealtimeSessionCreateResponseMaxResponseOutputTokens
+from openapi_client.models.realtime_session_create_response_tools_inner import RealtimeSessionCreateResponseToolsInner
+from openapi_client.models.realtime_session_create_response_tracing import RealtimeSessionCreateResponseTracing
 from openapi_client.models.realtime_session_create_response_turn_detection import RealtimeSessionCreateResponseTurnDetection
-from typing import Optional, Set, Tuple
+from openapi_client.models.voice_ids_shared import VoiceIdsShared
+from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeSessionCreateResponse(BaseModel):
     """
-    A new Realtime session configuration, with an ephermeral key. Default TTL for keys is one minute. 
+    A Realtime session configuration object. 
     """ # noqa: E501
-    client_secret: Optional[RealtimeSessionCreateResponseClientSecret] = None
+    id: Optional[StrictStr] = Field(default=None, description="Unique identifier for the session, e.g. `sess_001`. ")
+    object: Optional[StrictStr] = Field(default=None, description="The object type, `realtime.session`. ")
+    model: Optional[StrictStr] = Field(default=None, description="The Realtime model used for this session. ")
+    client_secret: RealtimeSessionCreateResponseClientSecret
     modalities: Optional[List[StrictStr]] = Field(default=None, description="The set of modalities the model can respond with. To disable audio, set this to [\"text\"]. ")
     instructions: Optional[StrictStr] = Field(default=None, description="The default system instructions (i.e. system message) prepended to model  calls. This field allows the client to guide the model on desired  responses. The model can be instructed on response content and format,  (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good  responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion  into your voice\", \"laugh frequently\"). The instructions are not guaranteed  to be followed by the model, but they provide guidance to the model on the  desired behavior.  Note that the server sets default instructions which will be used if this  field is not set and are visible in the `session.created` event at the  start of the session. ")
-    voice: Optional[StrictStr] = Field(default=None, description="The voice the model uses to respond. Voice cannot be changed during the  session once the model has responded with audio at least once. Current  voice options are `alloy`, `ash`, `ballad`, `coral`, `echo` `sage`,  `shimmer` and `verse`. ")
+    voice: Optional[VoiceIdsShared] = None
     input_audio_format: Optional[StrictStr] = Field(default=None, description="The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. ")
     output_audio_format: Optional[StrictStr] = Field(default=None, description="The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. ")
-    input_audio_transcription: Optional[RealtimeSessionCreateRequestInputAudioTranscription] = None
+    input_audio_transcription: Optional[RealtimeSessionCreateResponseInputAudioTranscription] = None
     turn_detection: Optional[RealtimeSessionCreateResponseTurnDetection] = None
-    tools: Optional[List[RealtimeSessionCreateRequestToolsInner]] = Field(default=None, description="Tools (functions) available to the model.")
+    tools: Optional[List[RealtimeSessionCreateResponseToolsInner]] = Field(default=None, description="Tools (functions) available to the model.")
     tool_choice: Optional[StrictStr] = Field(default=None, description="How the model chooses tools. Options are `auto`, `none`, `required`, or  specify a function. ")
     temperature: Optional[Union[StrictFloat, StrictInt]] = Field(default=None, description="Sampling temperature for the model, limited to [0.6, 1.2]. Defaults to 0.8. ")
-    max_response_output_tokens: Optional[RealtimeSessionCreateRequestMaxResponseOutputTokens] = None
+    max_response_output_tokens: Optional[RealtimeSessionCreateResponseMaxResponseOutputTokens] = None
+    speed: Optional[Union[StrictFloat, StrictInt]] = Field(default=None, description="The speed of the model's spoken response. ")
+    tracing: Optional[RealtimeSessionCreateResponseTracing] = None
     additional_properties: AdditionalProperties = Field(default_factory=dict)
-    __properties: ClassVar[List[str]] = ["client_secret", "modalities", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens"]
+    __properties: ClassVar[List[str]] = ["id", "object", "model", "client_secret", "modalities", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens", "speed", "tracing"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
-    __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("client_secret", "client_secret", False), ("modalities", "modalities", False), ("instructions", "instructions", False), ("voice", "voice", False), ("input_audio_format", "input_audio_format", False), ("output_audio_format", "output_audio_format", False), ("input_audio_transcription", "input_audio_transcription", True), ("turn_detection", "turn_detection", True), ("tools", "tools", False), ("tool_choice", "tool_choice", False), ("temperature", "temperature", False), ("max_response_output_tokens", "max_response_output_tokens", False), )
+    __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("id", "id", False), ("object", "object", False), ("model", "model", False), ("client_secret", "client_secret", False), ("modalities", "modalities", False), ("instructions", "instructions", False), ("voice", "voice", False), ("input_audio_format", "input_audio_format", False), ("output_audio_format", "output_audio_format", False), ("input_audio_transcription", "input_audio_transcription", True), ("turn_detection", "turn_detection", True), ("tools", "tools", False), ("tool_choice", "tool_choice", False), ("temperature", "temperature", False), ("max_response_output_tokens", "max_response_output_tokens", False), ("speed", "speed", False), ("tracing", "tracing", True), )
 
     @model_validator(mode="after")
     def _keep_unknown_fields(self) -> Self:
@@ -69,19 +76,7 @@ class RealtimeSessionCreateResponse(BaseModel):
             return value
 
         for i in value:
-            check_enum(i, cls.__modalities_allowed, "each item of modalities")
-        return value
-
-    # allowed values built once, not on every validation
-    __voice_allowed: ClassVar[FrozenSet[Any]] = frozenset(['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse'])
-
-    @field_validator('voice')
-    def voice_validate_enum(cls, value):
-        """Validates the enum"""
-        if value is None:
-            return value
-
-        check_enum(value, cls.__voice_allowed, "voice")
+            check_enum(i, cls.__modalities_allowed, "each item of modalities", lenient=True)
         return value
 
     model_config = ConfigDict(
@@ -104,7 +99,8 @@ class RealtimeSessionCreateResponse(BaseModel):
     def from_json(cls, json_str: str) -> Optional[Self]:
         """Create an instance of RealtimeSessionCreateResponse from a JSON string"""
         # one pass in pydantic-core straight from the JSON text; unknown keys kept (_keep_unknown_fields)
-        return cls.model_validate_json(json_str, **WIRE_OPTIONS)
+        with parsing_server_response():   # only ever an answer: lenient, also for models it shares with requests
+            return cls.model_validate_json(json_str, **WIRE_OPTIONS)
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the dictionary representation of the model using alias.
@@ -146,6 +142,7 @@ class RealtimeSessionCreateResponse(BaseModel):
             return cls.model_validate(obj)
 
         # nested models are parsed by pydantic in the same pass; unknown keys kept (_keep_unknown_fields)
-        return cls.model_validate(obj, **WIRE_OPTIONS)
+        with parsing_server_response():   # only ever an answer: lenient, also for models it shares with requests
+            return cls.model_validate(obj, **WIRE_OPTIONS)
 
 

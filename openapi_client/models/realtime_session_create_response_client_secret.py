@@ -18,20 +18,20 @@ import re  # noqa: F401
 import json
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
-from typing import Any, ClassVar, Dict, List, Optional
-from typing import Optional, Set, Tuple
+from typing import Any, ClassVar, Dict, List
+from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeSessionCreateResponseClientSecret(BaseModel):
     """
     Ephemeral key returned by the API.
     """ # noqa: E501
-    value: Optional[StrictStr] = Field(default=None, description="Ephemeral key usable in client environments to authenticate connections to the Realtime API. Use this in client-side environments rather than a standard API token, which should only be used server-side. ")
-    expires_at: Optional[StrictInt] = Field(default=None, description="Timestamp for when the token expires. Currently, all tokens expire after one minute. ")
+    value: StrictStr = Field(description="Ephemeral key usable in client environments to authenticate connections to the Realtime API. Use this in client-side environments rather than a standard API token, which should only be used server-side. ")
+    expires_at: StrictInt = Field(description="Timestamp for when the token expires. Currently, all tokens expire after one minute. ")
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["value", "expires_at"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -64,7 +64,8 @@ class RealtimeSessionCreateResponseClientSecret(BaseModel):
     def from_json(cls, json_str: str) -> Optional[Self]:
         """Create an instance of RealtimeSessionCreateResponseClientSecret from a JSON string"""
         # one pass in pydantic-core straight from the JSON text; unknown keys kept (_keep_unknown_fields)
-        return cls.model_validate_json(json_str, **WIRE_OPTIONS)
+        with parsing_server_response():   # only ever an answer: lenient, also for models it shares with requests
+            return cls.model_validate_json(json_str, **WIRE_OPTIONS)
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the dictionary representation of the model using alias.
@@ -106,6 +107,7 @@ class RealtimeSessionCreateResponseClientSecret(BaseModel):
             return cls.model_validate(obj)
 
         # nested models are parsed by pydantic in the same pass; unknown keys kept (_keep_unknown_fields)
-        return cls.model_validate(obj, **WIRE_OPTIONS)
+        with parsing_server_response():   # only ever an answer: lenient, also for models it shares with requests
+            return cls.model_validate(obj, **WIRE_OPTIONS)
 
 

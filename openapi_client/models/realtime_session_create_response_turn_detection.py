@@ -19,12 +19,12 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 from typing import Any, ClassVar, Dict, List, Optional, Union
-from typing import Optional, Set, Tuple
+from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import FrozenSet
-from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, to_wire
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeSessionCreateResponseTurnDetection(BaseModel):
     """
@@ -66,7 +66,8 @@ class RealtimeSessionCreateResponseTurnDetection(BaseModel):
     def from_json(cls, json_str: str) -> Optional[Self]:
         """Create an instance of RealtimeSessionCreateResponseTurnDetection from a JSON string"""
         # one pass in pydantic-core straight from the JSON text; unknown keys kept (_keep_unknown_fields)
-        return cls.model_validate_json(json_str, **WIRE_OPTIONS)
+        with parsing_server_response():   # only ever an answer: lenient, also for models it shares with requests
+            return cls.model_validate_json(json_str, **WIRE_OPTIONS)
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the dictionary representation of the model using alias.
@@ -108,6 +109,7 @@ class RealtimeSessionCreateResponseTurnDetection(BaseModel):
             return cls.model_validate(obj)
 
         # nested models are parsed by pydantic in the same pass; unknown keys kept (_keep_unknown_fields)
-        return cls.model_validate(obj, **WIRE_OPTIONS)
+        with parsing_server_response():   # only ever an answer: lenient, also for models it shares with requests
+            return cls.model_validate(obj, **WIRE_OPTIONS)
 
 

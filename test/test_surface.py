@@ -1,0 +1,46 @@
+"""Code written against 0.1.0 keeps importing: every public name of that release (a checked-in
+listing) still imports, unless the CHANGELOG names it under a `Removed` line."""
+from __future__ import annotations
+
+import importlib
+import re
+
+import openapi_client
+from conftest import ROOT
+
+LISTING = ROOT / "test" / "data" / "public-surface-0.1.0.txt"
+
+
+def listed_names():
+    for line in LISTING.read_text().splitlines():
+        if line and not line.startswith("#"):
+            module, name = line.split(": ")
+            yield module, name
+
+
+def removed_in_changelog() -> set:
+    text = (ROOT / "CHANGELOG.md").read_text()
+    return {name for line in re.findall(r"^- Removed: (.*)$", text, re.M) for name in re.findall(r"`([\w.]+)`", line)}
+
+
+def test_every_public_name_of_0_1_0_still_imports_or_its_removal_is_in_the_changelog():
+    removed = removed_in_changelog()
+    missing = [f"{module}.{name}" for module, name in listed_names()
+               if not hasattr(importlib.import_module(module), name) and f"{module}.{name}" not in removed]
+    assert missing == []
+    assert len(list(listed_names())) > 90
+
+
+def test_the_beta_session_models_keep_their_0_1_0_shape():
+    request = openapi_client.RealtimeSessionCreateRequest(
+        modalities=["audio", "text"], model="gpt-4o-realtime-preview", voice="alloy", max_response_output_tokens="inf",
+        turn_detection=openapi_client.RealtimeSessionCreateRequestTurnDetection(type="server_vad", threshold=0.5),
+        input_audio_transcription=openapi_client.RealtimeSessionCreateRequestInputAudioTranscription(model="whisper-1"),
+        tools=[openapi_client.RealtimeSessionCreateRequestToolsInner(type="function", name="f")])
+    assert request.to_dict() == {"modalities": ["audio", "text"], "model": "gpt-4o-realtime-preview", "voice": "alloy",
+                                 "max_response_output_tokens": "inf",
+                                 "turn_detection": {"type": "server_vad", "threshold": 0.5},
+                                 "input_audio_transcription": {"model": "whisper-1"},
+                                 "tools": [{"type": "function", "name": "f"}]}
+    secret = openapi_client.RealtimeSessionCreateResponseClientSecret(value="ek_1", expires_at=5)
+    assert openapi_client.RealtimeSessionCreateResponse(client_secret=secret).client_secret.value == "ek_1"
