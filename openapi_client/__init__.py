@@ -88,6 +88,8 @@ __all__ = [
     "RealtimeSessionCreateResponseGAModel",
     "RealtimeSessionCreateResponseGAToolChoice",
     "RealtimeSessionCreateResponseGAToolsInner",
+    "RealtimeSessionCreateResponseGATracing",
+    "RealtimeSessionCreateResponseGATracingConfiguration",
     "RealtimeSessionCreateResponseInputAudioTranscription",
     "RealtimeSessionCreateResponseMaxResponseOutputTokens",
     "RealtimeSessionCreateResponseToolsInner",
@@ -131,8 +133,6 @@ __all__ = [
     "ToolChoiceMCP",
     "ToolChoiceOptions",
     "TracingConfiguration",
-    "TracingConfiguration2",
-    "TracingConfiguration21",
     "VoiceIdsOrCustomVoice",
     "VoiceIdsOrCustomVoiceAnyOf",
     "VoiceIdsShared",
@@ -213,6 +213,8 @@ from openapi_client.models.realtime_session_create_response_ga_audio_output impo
 from openapi_client.models.realtime_session_create_response_ga_model import RealtimeSessionCreateResponseGAModel as RealtimeSessionCreateResponseGAModel
 from openapi_client.models.realtime_session_create_response_ga_tool_choice import RealtimeSessionCreateResponseGAToolChoice as RealtimeSessionCreateResponseGAToolChoice
 from openapi_client.models.realtime_session_create_response_ga_tools_inner import RealtimeSessionCreateResponseGAToolsInner as RealtimeSessionCreateResponseGAToolsInner
+from openapi_client.models.realtime_session_create_response_ga_tracing import RealtimeSessionCreateResponseGATracing as RealtimeSessionCreateResponseGATracing
+from openapi_client.models.realtime_session_create_response_ga_tracing_configuration import RealtimeSessionCreateResponseGATracingConfiguration as RealtimeSessionCreateResponseGATracingConfiguration
 from openapi_client.models.realtime_session_create_response_input_audio_transcription import RealtimeSessionCreateResponseInputAudioTranscription as RealtimeSessionCreateResponseInputAudioTranscription
 from openapi_client.models.realtime_session_create_response_max_response_output_tokens import RealtimeSessionCreateResponseMaxResponseOutputTokens as RealtimeSessionCreateResponseMaxResponseOutputTokens
 from openapi_client.models.realtime_session_create_response_tools_inner import RealtimeSessionCreateResponseToolsInner as RealtimeSessionCreateResponseToolsInner
@@ -256,8 +258,6 @@ from openapi_client.models.tool_choice_function import ToolChoiceFunction as Too
 from openapi_client.models.tool_choice_mcp import ToolChoiceMCP as ToolChoiceMCP
 from openapi_client.models.tool_choice_options import ToolChoiceOptions as ToolChoiceOptions
 from openapi_client.models.tracing_configuration import TracingConfiguration as TracingConfiguration
-from openapi_client.models.tracing_configuration2 import TracingConfiguration2 as TracingConfiguration2
-from openapi_client.models.tracing_configuration21 import TracingConfiguration21 as TracingConfiguration21
 from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice as VoiceIdsOrCustomVoice
 from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf as VoiceIdsOrCustomVoiceAnyOf
 from openapi_client.models.voice_ids_shared import VoiceIdsShared as VoiceIdsShared

@@ -120,15 +120,17 @@ def _json_key_named_additional_properties(value: Any, info: ValidationInfo) -> A
 AdditionalProperties = Annotated[Dict[str, Any], BeforeValidator(_json_key_named_additional_properties)]
 
 
-def move_unknown_fields(model: Any, keep: bool) -> None:
+def move_unknown_fields(model: Any, closed: bool, lenient: bool = False) -> None:
     """After validating JSON with extra="allow": the undeclared keys move from pydantic's extras
-    to additional_properties (keep) or are dropped, and stop counting as fields that were set."""
+    to additional_properties and stop counting as fields that were set. A closed schema
+    (`additionalProperties: false`) takes them only from a server; a caller's data gets a ValueError."""
     unknown = model.__pydantic_extra__
+    if closed and not (lenient or _parsing_server_response.get()):
+        raise ValueError("%s takes no field(s) %s" % (type(model).__name__, ", ".join(map(repr, sorted(unknown)))))
     object.__setattr__(model, "__pydantic_extra__", None)
     fields_set = model.__pydantic_fields_set__ - unknown.keys()
-    if keep:
-        model.additional_properties.update(unknown)
-        fields_set.add("additional_properties")
+    model.additional_properties.update(unknown)
+    fields_set.add("additional_properties")
     object.__setattr__(model, "__pydantic_fields_set__", fields_set)
 
 
@@ -183,6 +185,7 @@ class ComposedModel(BaseModel):
     members: ClassVar[Tuple[Tuple[str, Any], ...]] = ()
     discriminator: ClassVar[Optional[str]] = None
     response_only: ClassVar[bool] = False
+    nullable: ClassVar[bool] = False
 
     model_config = ConfigDict(validate_assignment=True, protected_namespaces=())
 
@@ -216,37 +219,45 @@ class ComposedModel(BaseModel):
             return handler(source)   # the wrapper model's own schema, built by pydantic
         tag_name = cls.discriminator or "type"
         tagged: Dict[Any, core_schema.CoreSchema] = {}
+        in_order: List[Any] = []
         untagged: List[Any] = []
         for _, member in cls.members:
             schema = handler.generate_schema(member)
+            in_order.append(schema)
             tags = enum_values(member, tag_name) if isinstance(member, type) else frozenset()
             for tag in tags:
                 tagged[tag] = schema
             if not tags:
                 untagged.append(schema)
-        rest = untagged[0] if len(untagged) == 1 else core_schema.union_schema(untagged, mode="left_to_right")
         inner: core_schema.CoreSchema
         if not tagged:
-            inner = rest
+            inner = in_order[0] if len(in_order) == 1 else core_schema.union_schema(in_order, mode="left_to_right")
         else:
-            # members with a fixed tag (the spec's discriminator, else `type`) are picked by it in
-            # pydantic-core; anything else tries the untagged members in turn
-            untagged_key = "(untagged)"
+            # a value carrying a known tag (the spec's discriminator, else `type`) goes to its member in
+            # pydantic-core; an unknown tag is an error; a value without one (a string, or an object
+            # whose members do not require the tag) tries the members in turn
+            without_tag = untagged if cls.discriminator else in_order
+            any_key = "(no tag)"
             known = frozenset(tagged)
-            fallback = untagged_key if untagged else None
+            fallback = any_key if without_tag else None
 
             def pick(value: Any) -> Any:
                 tag = value.get(tag_name) if type(value) is dict else getattr(value, tag_name, None)
                 if isinstance(tag, Enum):
                     tag = tag.value
-                return tag if tag in known else fallback
+                if tag is None:
+                    return fallback
+                return tag if tag in known else None
 
             choices = dict(tagged)
-            if untagged:
-                choices[untagged_key] = rest
+            if without_tag:
+                choices[any_key] = (without_tag[0] if len(without_tag) == 1
+                                    else core_schema.union_schema(without_tag, mode="left_to_right"))
             inner = core_schema.tagged_union_schema(
                 choices, discriminator=pick, custom_error_type="unknown_tag",
                 custom_error_message="%s takes %s %s" % (cls.__name__, tag_name, ", ".join(map(repr, tagged))))
+        if cls.nullable:
+            inner = core_schema.nullable_schema(inner)
         return core_schema.no_info_wrap_validator_function(
             cls._validate_member, inner, serialization=core_schema.plain_serializer_function_ser_schema(to_wire))
 

@@ -253,6 +253,8 @@ class ApiClient:
         # body
         if body:
             body = self.sanitize_for_serialization(body)
+        elif body is None and not post_params:
+            header_params.pop('Content-Type', None)   # an optional body left out: no content to type
 
         # request url
         if _host is None or self.configuration.ignore_operation_servers:

@@ -9,7 +9,7 @@ import json
 import uuid
 
 import pytest
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 from hypothesis import HealthCheck, given, settings
 from hypothesis_jsonschema import from_schema
 
@@ -219,3 +219,115 @@ def test_any_schema_valid_response_body_parses_and_reserializes_the_same(body):
     with parsing_server_response():
         response = M.RealtimeSessionCreateResponse.from_dict(body)
     assert json.loads(response.to_json()) == body
+
+
+# ------------------------------------------------------------ every model, every union
+
+from conftest import SPEC  # noqa: E402
+from openapi_client._runtime import ComposedModel  # noqa: E402
+
+COMPONENT_MODELS = sorted(name for name in SPEC["components"]["schemas"]
+                          if isinstance(getattr(M, name, None), type) and issubclass(getattr(M, name), BaseModel))
+
+
+def test_every_component_schema_has_its_model():
+    assert len(COMPONENT_MODELS) >= 30
+    assert {"RealtimeCreateClientSecretRequest", "RealtimeCreateClientSecretResponse", "RealtimeSessionCreateRequestGA",
+            "RealtimeTurnDetection", "VoiceIdsOrCustomVoice", "RealtimeCallReferRequest"} <= set(COMPONENT_MODELS)
+
+
+@pytest.mark.parametrize("name", COMPONENT_MODELS)
+def test_every_model_round_trips_any_schema_valid_json(name):
+    model = getattr(M, name)
+    schema = json_schema(name)
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(from_schema(schema))
+    def round_trip(body):
+        body = json.loads(json.dumps(body))
+        parsed = model.from_dict(body)
+        if body is None:   # a nullable schema: None, or a union holding None, as in the stock client
+            assert parsed is None or parsed.actual_instance is None
+            return
+        assert parsed.to_dict() == body
+        assert json.loads(model.from_json(json.dumps(body)).to_json()) == body
+
+    round_trip()
+
+
+def test_every_model_gives_a_json_schema():
+    for name in dir(M.models):
+        model = getattr(M.models, name)
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            assert isinstance(model.model_json_schema(), dict), name
+
+
+UNIONS = sorted(name for name in dir(M.models) if isinstance(getattr(M.models, name), type)
+                and issubclass(getattr(M.models, name), ComposedModel) and getattr(M.models, name) is not ComposedModel)
+
+
+@pytest.mark.parametrize("name", UNIONS)
+def test_every_union_keeps_an_unknown_kind_from_a_server_unchanged(name):
+    union = getattr(M.models, name)
+    unknown = {"type": "a_kind_added_later", "detail": {"x": [1, None]}}
+    with parsing_server_response():
+        parsed = union.from_dict(unknown)
+        assert parsed.to_dict() == unknown and isinstance(parsed, union)
+        assert union.from_json(json.dumps(unknown)).to_dict() == unknown
+
+
+def test_a_grown_client_secrets_answer_parses_and_writes_back_unchanged():
+    answer = json.loads(SPEC["paths"]["/realtime/client_secrets"]["post"]["x-oaiMeta"]["examples"]["response"])
+    session = answer["session"]
+    session["audio"]["output"]["voice"] = "juniper"                             # a new voice
+    session["audio"]["output"]["format"] = {"type": "audio/opus", "rate": 48000}  # a new format kind
+    session["audio"]["input"]["turn_detection"] = {"type": "neural_vad", "level": 2}  # a new turn detection
+    session["tools"] = [{"type": "web_search", "depth": 3},                    # a new tool kind, and known ones
+                        {"type": "function", "name": "f", "parameters": {}, "strict": True},
+                        {"type": "mcp", "server_label": "s", "server_url": "https://mcp.example", "auth": "new"}]
+    session["tool_choice"] = {"type": "web_search"}                             # a new tool choice kind
+    session["output_modalities"] = ["video"]                                    # a new enum value
+    session["tracing"] = {"workflow_name": "w", "sampling": 0.5}                 # a new field in a union member
+    session["truncation"] = {"type": "smart", "budget": 5}                       # a new truncation kind
+    session["brand_new"] = {"deep": {"er": True}}                               # a new field
+    for parsed in (M.RealtimeCreateClientSecretResponse.from_json(json.dumps(answer)),
+                   M.RealtimeCreateClientSecretResponse.from_dict(answer)):
+        assert parsed.to_dict() == answer
+        assert isinstance(parsed.session, M.RealtimeSessionCreateResponseGA)
+        assert isinstance(parsed.session.tools[1], M.RealtimeFunctionTool)
+        assert isinstance(parsed.session.tools[2], M.MCPTool) and parsed.session.tools[0] == {"type": "web_search", "depth": 3}
+    answer["session"] = {"type": "video", "id": "sess_v"}                       # a new session kind
+    assert M.RealtimeCreateClientSecretResponse.from_json(json.dumps(answer)).to_dict() == answer
+
+
+def test_requests_stay_strict_about_the_same_unions():
+    with pytest.raises(ValueError, match="realtime"):
+        M.RealtimeCreateClientSecretRequest(session={"type": "video"})
+    with pytest.raises(ValueError):
+        M.RealtimeSessionCreateRequestGA(type="realtime", tools=[{"type": "web_search"}])
+    with pytest.raises(ValueError):
+        M.RealtimeSessionCreateRequestGA(type="realtime", audio={"input": {"turn_detection": {"type": "neural_vad"}}})
+    with pytest.raises(ValueError, match="created_at"):
+        M.ClientSecretExpiration(anchor="created_att")
+    with pytest.raises(ValueError, match="greater than or equal to 10"):
+        M.ClientSecretExpiration(seconds=5)
+    with pytest.raises(ValueError):
+        M.RealtimeSessionCreateRequestGA(type="realtime", output_modalities=["vidio"])
+
+
+def test_open_enums_and_custom_voices_are_plain_values():
+    session = M.RealtimeSessionCreateRequestGA(
+        type="realtime", model="ft:gpt-realtime:acme::1",
+        audio=M.RealtimeSessionCreateRequestGAAudio(
+            output=M.RealtimeSessionCreateRequestGAAudioOutput(voice={"id": "voice_1234"})))
+    assert session.model == "ft:gpt-realtime:acme::1"
+    assert session.to_dict() == {"type": "realtime", "model": "ft:gpt-realtime:acme::1",
+                                 "audio": {"output": {"voice": {"id": "voice_1234"}}}}
+    assert M.RealtimeSessionCreateRequest(voice="cedar").voice == "cedar"
+    assert M.VoiceIdsOrCustomVoice("marin").to_dict() == "marin"
+    assert M.VoiceIdsOrCustomVoice.from_json('{"id": "voice_1"}').to_dict() == {"id": "voice_1"}
+
+
+def test_nothing_is_sent_that_the_caller_did_not_set():
+    assert M.RealtimeSessionCreateRequestGA(type="realtime").to_dict() == {"type": "realtime"}
+    assert M.RealtimeSessionCreateRequestGAAudioOutput().to_dict() == {}   # no speed: 1, no voice: alloy

@@ -360,3 +360,10 @@ def test_make_generate_removes_files_no_longer_generated(tmp_path):
     assert not stale.exists()
     assert "removed openapi_client/models/a_schema_gone_from_the_spec.py" in generated.stdout
     assert make_in(copy, "check-generated").returncode == 0
+
+
+def test_no_model_name_is_a_numbered_title_collision():
+    files = (ROOT / ".openapi-generator" / "FILES").read_text().split()
+    models = [line for line in files if line.startswith("openapi_client/models/")]
+    assert len(models) > 60
+    assert [m for m in models if re.search(r"\d\.py$", m)] == []

@@ -33,6 +33,8 @@ SPEC = "openapi.yaml"
 EXAMPLES = Path(".openapi-generator", "doc-examples.yaml")
 MANIFEST = Path(".openapi-generator", "FILES")
 PLACEHOLDER = re.compile(r"<<example:(\w+)>>")
+# A model page's example instance: a union's member value goes inside its wrapper model.
+INSTANCE_PLACEHOLDER = re.compile(r"<<example-instance:(\w+)>>")
 
 
 class GenerateError(Exception):
@@ -176,6 +178,31 @@ def run_generator(generator: str, root: Path, *args: str) -> None:
         raise GenerateError(f"openapi-generator failed:\n{done.stdout}{done.stderr}")
 
 
+def fill_model_pages(root: Path, rendered: dict) -> None:
+    """Each model page's example instance (`<<example:Name>>` in templates/model_doc.mustache), nested
+    like the request bodies'. Only the pages the generator just wrote (the manifest) are touched."""
+    examples = rendered.get("models") or {}
+    unions = rendered.get("unions") or {}
+    for name in manifest(root):
+        if not (name.startswith("docs/") and name.endswith(".md")):
+            continue
+        page = root / name
+        text = page.read_text()
+
+        def fill(match: re.Match[str], text: str = text) -> str:
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            indent = " " * (len(text[line_start:match.start()]) - len(text[line_start:match.start()].lstrip(" ")))
+            name = match.group(1)
+            value = nested_example(name, examples, (), unions)
+            if name in unions:
+                value = f"{name}({value})"
+            return value.replace("\n", "\n" + indent)
+
+        filled = INSTANCE_PLACEHOLDER.sub(fill, text)
+        if filled != text:
+            page.write_text(filled)
+
+
 def manifest(root: Path) -> set[str]:
     path = root / MANIFEST
     return set(path.read_text().split()) if path.exists() else set()
@@ -207,7 +234,9 @@ def generate(generator: str, root: Path) -> None:
         run_generator(generator, root, "-i", str(derived))
     for name in remove_stale(root, before, manifest(root)):
         print(f"generate: removed {name} (no longer generated)")
-    leftovers = [str(path.relative_to(root)) for path in (root / "docs").glob("*.md") if PLACEHOLDER.search(path.read_text())]
+    fill_model_pages(root, rendered)
+    leftovers = [str(path.relative_to(root)) for path in (root / "docs").glob("*.md")
+                 if PLACEHOLDER.search(path.read_text()) or INSTANCE_PLACEHOLDER.search(path.read_text())]
     if leftovers:
         raise GenerateError(f"model examples left unfilled in {', '.join(sorted(leftovers))}: "
                             "only request bodies get nested examples (tools/generate.py)")

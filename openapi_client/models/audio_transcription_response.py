@@ -34,6 +34,7 @@ class AudioTranscriptionResponse(BaseModel):
     model: Optional[AudioTranscriptionResponseModel] = None
     language: Optional[StrictStr] = Field(default=None, description="The language of the input audio. ")
     prompt: Optional[StrictStr] = Field(default=None, description="The prompt configured for input audio transcription, when present. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["model", "language", "prompt"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -43,7 +44,7 @@ class AudioTranscriptionResponse(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     model_config = ConfigDict(

@@ -33,6 +33,7 @@ class ClientSecretExpiration(BaseModel):
     """ # noqa: E501
     anchor: Optional[StrictStr] = Field(default='created_at', description="The anchor point for the client secret expiration, meaning that `seconds` will be added to the `created_at` time of the client secret to produce an expiration timestamp. Only `created_at` is currently supported. ")
     seconds: Optional[Annotated[int, Field(le=7200, strict=True, ge=10)]] = Field(default=600, description="The number of seconds from the anchor point to the expiration. Select a value between `10` and `7200` (2 hours). This default to 600 seconds (10 minutes) if not specified. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["anchor", "seconds"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -42,7 +43,7 @@ class ClientSecretExpiration(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     @field_validator("anchor", mode="before")

@@ -39,6 +39,7 @@ class InputFileContent(BaseModel):
     prompt_cache_breakpoint: Optional[PromptCacheBreakpointConfig] = None
     file_url: Optional[StrictStr] = Field(default=None, description="The URL of the file to be sent to the model.")
     detail: Optional[FileInputDetail] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "file_id", "filename", "file_data", "prompt_cache_breakpoint", "file_url", "detail"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -48,7 +49,7 @@ class InputFileContent(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     @field_validator("type", mode="before")

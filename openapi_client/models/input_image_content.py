@@ -37,6 +37,7 @@ class InputImageContent(BaseModel):
     file_id: Optional[StrictStr] = Field(default=None, description="The ID of the file to be sent to the model.")
     detail: ImageDetail
     prompt_cache_breakpoint: Optional[PromptCacheBreakpointConfig] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -46,7 +47,7 @@ class InputImageContent(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     @field_validator("type", mode="before")

@@ -38,7 +38,7 @@ class MCPTool(BaseModel):
     server_label: StrictStr = Field(description="A label for this MCP server, used to identify it in tool calls. ")
     server_url: Optional[StrictStr] = Field(default=None, description="The URL for the MCP server. One of `server_url`, `connector_id`, or `tunnel_id` must be provided. ")
     connector_id: Optional[StrictStr] = Field(default=None, description="Identifier for service connectors, like those available in ChatGPT. One of `server_url`, `connector_id`, or `tunnel_id` must be provided. Learn more about service connectors [here](/docs/guides/tools-remote-mcp#connectors).  Currently supported `connector_id` values are:  - Dropbox: `connector_dropbox` - Gmail: `connector_gmail` - Google Calendar: `connector_googlecalendar` - Google Drive: `connector_googledrive` - Microsoft Teams: `connector_microsoftteams` - Outlook Calendar: `connector_outlookcalendar` - Outlook Email: `connector_outlookemail` - SharePoint: `connector_sharepoint` ")
-    tunnel_id: Optional[Annotated[str, Field(strict=True)]] = Field(default=None, description="The Secure MCP Tunnel ID to use instead of a direct server URL. One of `server_url`, `connector_id`, or `tunnel_id` must be provided. ")
+    tunnel_id: Optional[Annotated[str, Field(strict=True)]] = Field(default=None, description="The Secure MCP Tunnel ID to use instead of a direct server URL. One of `server_url`, `connector_id`, or `tunnel_id` must be provided. ", json_schema_extra={"examples": ["tunnel_0123456789abcdef0123456789abcdef"]})
     authorization: Optional[StrictStr] = Field(default=None, description="An OAuth access token that can be used with a remote MCP server, either with a custom MCP server URL or a service connector. Your application must handle the OAuth authorization flow and provide the token here. ")
     server_description: Optional[StrictStr] = Field(default=None, description="Optional description of the MCP server, used to provide more context. ")
     headers: Optional[Dict[str, StrictStr]] = Field(default=None, description="Optional HTTP headers to send to the MCP server. Use for authentication or other purposes. ")
@@ -46,6 +46,7 @@ class MCPTool(BaseModel):
     allowed_callers: Optional[Annotated[List[CallableToolAllowedCaller], Field(min_length=1)]] = Field(default=None, description="The tool invocation context(s).")
     require_approval: Optional[MCPToolRequireApproval] = None
     defer_loading: Optional[StrictBool] = Field(default=None, description="Whether this MCP tool is deferred and discovered via tool search. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "server_label", "server_url", "connector_id", "tunnel_id", "authorization", "server_description", "headers", "allowed_tools", "allowed_callers", "require_approval", "defer_loading"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -55,7 +56,7 @@ class MCPTool(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     # allowed values built once, not on every validation

@@ -37,4 +37,5 @@ else:
             ("List[str]", PRIMITIVE_MEMBERS.get("List[str]", Any)),
             ("MCPToolFilter", MCPToolFilter),
         )
+        nullable: ClassVar[bool] = True
 

@@ -32,15 +32,17 @@ class MCPToolFilter(BaseModel):
     """ # noqa: E501
     tool_names: Optional[List[StrictStr]] = Field(default=None, description="List of allowed tool names.")
     read_only: Optional[StrictBool] = Field(default=None, description="Indicates whether or not a tool modifies data or is read-only. If an MCP server is [annotated with `readOnlyHint`](https://modelcontextprotocol.io/specification/2025-06-18/schema#toolannotations-readonlyhint), it will match this filter. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
+    additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["tool_names", "read_only"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("tool_names", "tool_names", False), ("read_only", "read_only", False), )
 
     @model_validator(mode="after")
     def _keep_unknown_fields(self) -> Self:
-        """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), are dropped."""
+        """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties (the schema is closed: only from a server)."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=False)
+            move_unknown_fields(self, closed=True)
         return self
 
     model_config = ConfigDict(
@@ -88,6 +90,10 @@ class MCPToolFilter(BaseModel):
                     _dict[_wire] = None
                 continue
             _dict[_wire] = _value if type(_value) in JSON_SCALARS else to_wire(_value)
+        # puts key-value pairs in additional_properties in the top level
+        if self.additional_properties:
+            for _key, _value in self.additional_properties.items():
+                _dict[_key] = _value if type(_value) in JSON_SCALARS else to_wire(_value)
         return _dict
 
     @classmethod

@@ -37,4 +37,5 @@ else:
             ("MCPToolApprovalFilter", MCPToolApprovalFilter),
             ("str", Annotated[PRIMITIVE_MEMBERS["str"], AfterValidator(EnumCheck(frozenset(["always", "never"]), "MCPToolRequireApproval"))]),
         )
+        nullable: ClassVar[bool] = True
 

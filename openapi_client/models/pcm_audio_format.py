@@ -32,6 +32,7 @@ class PCMAudioFormat(BaseModel):
     """ # noqa: E501
     type: Optional[StrictStr] = Field(default=None, description="The audio format. Always `audio/pcm`.")
     rate: Optional[StrictInt] = Field(default=None, description="The sample rate of the audio. Always `24000`.")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "rate"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -41,7 +42,7 @@ class PCMAudioFormat(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     # allowed values built once, not on every validation

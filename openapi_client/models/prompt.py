@@ -34,6 +34,7 @@ class Prompt(BaseModel):
     id: StrictStr = Field(description="The unique identifier of the prompt template to use.")
     version: Optional[StrictStr] = Field(default=None, description="Optional version of the prompt template.")
     variables: Optional[Dict[str, ResponsePromptVariablesValue]] = Field(default=None, description="Optional map of values to substitute in for variables in your prompt. The substitution values can either be strings, or other Response input types like images or files. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["id", "version", "variables"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -43,7 +44,7 @@ class Prompt(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     model_config = ConfigDict(

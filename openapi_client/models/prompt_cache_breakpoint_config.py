@@ -31,6 +31,7 @@ class PromptCacheBreakpointConfig(BaseModel):
     Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block.
     """ # noqa: E501
     mode: StrictStr = Field(description="The breakpoint mode. Always `explicit`.")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["mode"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -40,7 +41,7 @@ class PromptCacheBreakpointConfig(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     @field_validator("mode", mode="before")

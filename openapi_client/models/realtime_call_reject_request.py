@@ -31,15 +31,17 @@ class RealtimeCallRejectRequest(BaseModel):
     Parameters used to decline an incoming SIP call handled by the Realtime API.
     """ # noqa: E501
     status_code: Optional[StrictInt] = Field(default=None, description="SIP response code to send back to the caller. Defaults to `603` (Decline) when omitted.", json_schema_extra={"examples": [486]})
+    # fields the schema does not declare: a server's are kept even where the schema is closed
+    additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["status_code"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
     __wire_fields: ClassVar[Tuple[Tuple[str, str, bool], ...]] = (("status_code", "status_code", False), )
 
     @model_validator(mode="after")
     def _keep_unknown_fields(self) -> Self:
-        """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), are dropped."""
+        """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties (the schema is closed: only from a server)."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=False)
+            move_unknown_fields(self, closed=True)
         return self
 
     model_config = ConfigDict(
@@ -87,6 +89,10 @@ class RealtimeCallRejectRequest(BaseModel):
                     _dict[_wire] = None
                 continue
             _dict[_wire] = _value if type(_value) in JSON_SCALARS else to_wire(_value)
+        # puts key-value pairs in additional_properties in the top level
+        if self.additional_properties:
+            for _key, _value in self.additional_properties.items():
+                _dict[_key] = _value if type(_value) in JSON_SCALARS else to_wire(_value)
         return _dict
 
     @classmethod

@@ -34,6 +34,7 @@ class RealtimeCreateClientSecretRequest(BaseModel):
     """ # noqa: E501
     expires_after: Optional[ClientSecretExpiration] = None
     session: Optional[RealtimeCreateClientSecretRequestSession] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["expires_after", "session"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -43,7 +44,7 @@ class RealtimeCreateClientSecretRequest(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     model_config = ConfigDict(

@@ -32,6 +32,7 @@ class RealtimeReasoning(BaseModel):
     Configuration for reasoning-capable Realtime models such as `gpt-realtime-2`. 
     """ # noqa: E501
     effort: Optional[RealtimeReasoningEffort] = RealtimeReasoningEffort.LOW
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["effort"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -41,7 +42,7 @@ class RealtimeReasoning(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     @field_validator("effort", mode="before")

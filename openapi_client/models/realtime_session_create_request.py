@@ -55,6 +55,7 @@ class RealtimeSessionCreateRequest(BaseModel):
     max_response_output_tokens: Optional[RealtimeSessionCreateRequestMaxResponseOutputTokens] = None
     speed: Optional[Union[Annotated[float, Field(le=1.5, strict=True, ge=0.25)], Annotated[int, Field(le=1, strict=True, ge=1)]]] = Field(default=1, description="The speed of the model's spoken response. 1.0 is the default speed. 0.25 is the minimum speed. 1.5 is the maximum speed. This value can only be changed in between model turns, not while a response is in progress. ")
     tracing: Optional[RealtimeSessionCreateRequestTracing] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["client_secret", "modalities", "model", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "input_audio_noise_reduction", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens", "speed", "tracing"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -64,7 +65,7 @@ class RealtimeSessionCreateRequest(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     @field_validator("input_audio_format", mode="before")

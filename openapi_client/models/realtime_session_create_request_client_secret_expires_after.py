@@ -33,6 +33,7 @@ class RealtimeSessionCreateRequestClientSecretExpiresAfter(BaseModel):
     """ # noqa: E501
     anchor: StrictStr = Field(description="The anchor point for the ephemeral token expiration. Only `created_at` is currently supported. ")
     seconds: Optional[Annotated[int, Field(le=7200, strict=True, ge=10)]] = Field(default=600, description="The number of seconds from the anchor point to the expiration. Select a value between `10` and `7200`. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["anchor", "seconds"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -42,7 +43,7 @@ class RealtimeSessionCreateRequestClientSecretExpiresAfter(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     @field_validator("seconds", mode="before")

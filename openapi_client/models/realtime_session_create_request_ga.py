@@ -53,6 +53,7 @@ class RealtimeSessionCreateRequestGA(BaseModel):
     max_output_tokens: Optional[RealtimeSessionCreateRequestMaxResponseOutputTokens] = None
     truncation: Optional[RealtimeTruncation] = None
     prompt: Optional[Prompt] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "output_modalities", "model", "instructions", "audio", "include", "tracing", "tools", "tool_choice", "parallel_tool_calls", "reasoning", "max_output_tokens", "truncation", "prompt"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -62,7 +63,7 @@ class RealtimeSessionCreateRequestGA(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     # allowed values built once, not on every validation

@@ -36,6 +36,7 @@ class RealtimeSessionCreateRequestGAAudioOutput(BaseModel):
     format: Optional[RealtimeAudioFormats] = None
     voice: Optional[VoiceIdsOrCustomVoice] = None
     speed: Optional[Union[Annotated[float, Field(le=1.5, strict=True, ge=0.25)], Annotated[int, Field(le=1, strict=True, ge=1)]]] = Field(default=1, description="The speed of the model's spoken response as a multiple of the original speed. 1.0 is the default speed. 0.25 is the minimum speed. 1.5 is the maximum speed. This value can only be changed in between model turns, not while a response is in progress.  This parameter is a post-processing adjustment to the audio after it is generated, it's also possible to prompt the model to speak faster or slower. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["format", "voice", "speed"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -45,7 +46,7 @@ class RealtimeSessionCreateRequestGAAudioOutput(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     @field_validator("speed", mode="before")

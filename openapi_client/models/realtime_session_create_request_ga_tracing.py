@@ -37,4 +37,5 @@ else:
             ("str", Annotated[PRIMITIVE_MEMBERS["str"], AfterValidator(EnumCheck(frozenset(["auto"]), "RealtimeSessionCreateRequestGATracing"))]),
             ("TracingConfiguration", TracingConfiguration),
         )
+        nullable: ClassVar[bool] = True
 

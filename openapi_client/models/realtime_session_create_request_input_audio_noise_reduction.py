@@ -32,6 +32,7 @@ class RealtimeSessionCreateRequestInputAudioNoiseReduction(BaseModel):
     Configuration for input audio noise reduction. This can be set to `null` to turn off. Noise reduction filters audio added to the input audio buffer before it is sent to VAD and the model. Filtering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio. 
     """ # noqa: E501
     type: Optional[NoiseReductionType] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -41,7 +42,7 @@ class RealtimeSessionCreateRequestInputAudioNoiseReduction(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     model_config = ConfigDict(

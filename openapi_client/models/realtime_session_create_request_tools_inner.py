@@ -34,6 +34,7 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
     name: Optional[StrictStr] = Field(default=None, description="The name of the function.")
     description: Optional[StrictStr] = Field(default=None, description="The description of the function, including guidance on when and how  to call it, and guidance about what to tell the user when calling  (if anything). ")
     parameters: Optional[Dict[str, Any]] = Field(default=None, description="Parameters of the function in JSON Schema.")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "name", "description", "parameters"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -43,7 +44,7 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     # allowed values built once, not on every validation

@@ -38,6 +38,7 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
     silence_duration_ms: Optional[StrictInt] = Field(default=None, description="Used only for `server_vad` mode. Duration of silence to detect speech stop (in milliseconds). Defaults  to 500ms. With shorter values the model will respond more quickly,  but may jump in on short pauses from the user. ")
     create_response: Optional[StrictBool] = Field(default=True, description="Whether or not to automatically generate a response when a VAD stop event occurs. ")
     interrupt_response: Optional[StrictBool] = Field(default=True, description="Whether or not to automatically interrupt any ongoing response with output to the default conversation (i.e. `conversation` of `auto`) when a VAD start event occurs. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "eagerness", "threshold", "prefix_padding_ms", "silence_duration_ms", "create_response", "interrupt_response"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -47,7 +48,7 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     @field_validator("type", mode="before")

@@ -54,6 +54,7 @@ class RealtimeSessionCreateResponse(BaseModel):
     max_response_output_tokens: Optional[RealtimeSessionCreateResponseMaxResponseOutputTokens] = None
     speed: Optional[Union[StrictFloat, StrictInt]] = Field(default=None, description="The speed of the model's spoken response. ")
     tracing: Optional[RealtimeSessionCreateResponseTracing] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["id", "object", "model", "client_secret", "modalities", "instructions", "voice", "input_audio_format", "output_audio_format", "input_audio_transcription", "turn_detection", "tools", "tool_choice", "temperature", "max_response_output_tokens", "speed", "tracing"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -63,7 +64,7 @@ class RealtimeSessionCreateResponse(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     # allowed values built once, not on every validation

@@ -32,6 +32,7 @@ class RealtimeSessionCreateResponseClientSecret(BaseModel):
     """ # noqa: E501
     value: StrictStr = Field(description="Ephemeral key usable in client environments to authenticate connections to the Realtime API. Use this in client-side environments rather than a standard API token, which should only be used server-side. ")
     expires_at: StrictInt = Field(description="Timestamp for when the token expires. Currently, all tokens expire after one minute. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["value", "expires_at"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -41,7 +42,7 @@ class RealtimeSessionCreateResponseClientSecret(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     model_config = ConfigDict(

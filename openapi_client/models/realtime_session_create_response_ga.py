@@ -25,9 +25,9 @@ from openapi_client.models.realtime_session_create_response_ga_audio import Real
 from openapi_client.models.realtime_session_create_response_ga_model import RealtimeSessionCreateResponseGAModel
 from openapi_client.models.realtime_session_create_response_ga_tool_choice import RealtimeSessionCreateResponseGAToolChoice
 from openapi_client.models.realtime_session_create_response_ga_tools_inner import RealtimeSessionCreateResponseGAToolsInner
+from openapi_client.models.realtime_session_create_response_ga_tracing import RealtimeSessionCreateResponseGATracing
 from openapi_client.models.realtime_session_create_response_max_response_output_tokens import RealtimeSessionCreateResponseMaxResponseOutputTokens
 from openapi_client.models.realtime_truncation import RealtimeTruncation
-from openapi_client.models.tracing_configuration21 import TracingConfiguration21
 from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
@@ -48,13 +48,14 @@ class RealtimeSessionCreateResponseGA(BaseModel):
     instructions: Optional[StrictStr] = Field(default=None, description="The default system instructions (i.e. system message) prepended to model calls. This field allows the client to guide the model on desired responses. The model can be instructed on response content and format, (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion into your voice\", \"laugh frequently\"). The instructions are not guaranteed to be followed by the model, but they provide guidance to the model on the desired behavior.  Note that the server sets default instructions which will be used if this field is not set and are visible in the `session.created` event at the start of the session. ")
     audio: Optional[RealtimeSessionCreateResponseGAAudio] = None
     include: Optional[List[StrictStr]] = Field(default=None, description="Additional fields to include in server outputs.  `item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription. ")
-    tracing: Optional[TracingConfiguration21] = None
+    tracing: Optional[RealtimeSessionCreateResponseGATracing] = None
     tools: Optional[List[RealtimeSessionCreateResponseGAToolsInner]] = Field(default=None, description="Tools available to the model.")
     tool_choice: Optional[RealtimeSessionCreateResponseGAToolChoice] = None
     reasoning: Optional[RealtimeReasoning] = None
     max_output_tokens: Optional[RealtimeSessionCreateResponseMaxResponseOutputTokens] = None
     truncation: Optional[RealtimeTruncation] = None
     prompt: Optional[Prompt] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "id", "object", "expires_at", "output_modalities", "model", "instructions", "audio", "include", "tracing", "tools", "tool_choice", "reasoning", "max_output_tokens", "truncation", "prompt"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -64,7 +65,7 @@ class RealtimeSessionCreateResponseGA(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     # allowed values built once, not on every validation

@@ -38,6 +38,7 @@ class RealtimeSessionCreateResponseGAAudioInput(BaseModel):
     transcription: Optional[AudioTranscriptionResponse] = Field(default=None, description="Configuration for input audio transcription, defaults to off and can be set to `null` to turn off once on. Input audio transcription is not native to the model, since the model consumes audio directly. Transcription runs asynchronously through [the /audio/transcriptions endpoint](/docs/api-reference/audio/createTranscription) and should be treated as guidance of input audio content rather than precisely what the model heard. The client can optionally set the language and prompt for transcription, these offer additional guidance to the transcription service. ")
     noise_reduction: Optional[RealtimeSessionCreateResponseGAAudioInputNoiseReduction] = None
     turn_detection: Optional[RealtimeTurnDetection] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["format", "transcription", "noise_reduction", "turn_detection"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -47,7 +48,7 @@ class RealtimeSessionCreateResponseGAAudioInput(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     model_config = ConfigDict(

@@ -31,6 +31,7 @@ class RealtimeSessionCreateResponseInputAudioTranscription(BaseModel):
     Configuration for input audio transcription, defaults to off and can be  set to `null` to turn off once on. Input audio transcription is not native  to the model, since the model consumes audio directly. Transcription runs  asynchronously through Whisper and should be treated as rough guidance  rather than the representation understood by the model. 
     """ # noqa: E501
     model: Optional[StrictStr] = Field(default=None, description="The model to use for transcription, `whisper-1` is the only currently  supported model. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["model"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -40,7 +41,7 @@ class RealtimeSessionCreateResponseInputAudioTranscription(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     model_config = ConfigDict(

@@ -37,5 +37,6 @@ else:
             ("str", Annotated[PRIMITIVE_MEMBERS["str"], AfterValidator(EnumCheck(frozenset(["auto"]), "RealtimeSessionCreateResponseTracing"))]),
             ("RealtimeSessionCreateResponseTracingOneOf", RealtimeSessionCreateResponseTracingOneOf),
         )
+        nullable: ClassVar[bool] = True
         response_only: ClassVar[bool] = True   # only ever parsed from answers: lenient everywhere
 

@@ -33,6 +33,7 @@ class RealtimeSessionCreateResponseTracingOneOf(BaseModel):
     workflow_name: Optional[StrictStr] = Field(default=None, description="The name of the workflow to attach to this trace. This is used to name the trace in the Traces Dashboard. ")
     group_id: Optional[StrictStr] = Field(default=None, description="The group id to attach to this trace to enable filtering and grouping in the Traces Dashboard. ")
     metadata: Optional[Dict[str, Any]] = Field(default=None, description="The arbitrary metadata to attach to this trace to enable filtering in the Traces Dashboard. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["workflow_name", "group_id", "metadata"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -42,7 +43,7 @@ class RealtimeSessionCreateResponseTracingOneOf(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     model_config = ConfigDict(

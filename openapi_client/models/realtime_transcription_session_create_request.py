@@ -38,6 +38,7 @@ class RealtimeTranscriptionSessionCreateRequest(BaseModel):
     input_audio_format: Optional[StrictStr] = Field(default='pcm16', description="The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate, single channel (mono), and little-endian byte order. ")
     input_audio_transcription: Optional[AudioTranscription] = None
     include: Optional[List[StrictStr]] = Field(default=None, description="The set of items to include in the transcription. Current available items are: `item.input_audio_transcription.logprobs` ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["turn_detection", "input_audio_noise_reduction", "input_audio_format", "input_audio_transcription", "include"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -47,7 +48,7 @@ class RealtimeTranscriptionSessionCreateRequest(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     @field_validator("input_audio_format", mode="before")

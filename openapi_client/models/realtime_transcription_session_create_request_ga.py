@@ -34,6 +34,7 @@ class RealtimeTranscriptionSessionCreateRequestGA(BaseModel):
     type: StrictStr = Field(description="The type of session to create. Always `transcription` for transcription sessions. ")
     audio: Optional[RealtimeTranscriptionSessionCreateRequestGAAudio] = None
     include: Optional[List[StrictStr]] = Field(default=None, description="Additional fields to include in server outputs.  `item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "audio", "include"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -43,7 +44,7 @@ class RealtimeTranscriptionSessionCreateRequestGA(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     # allowed values built once, not on every validation

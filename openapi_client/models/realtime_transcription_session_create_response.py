@@ -38,6 +38,7 @@ class RealtimeTranscriptionSessionCreateResponse(BaseModel):
     input_audio_format: Optional[StrictStr] = Field(default=None, description="The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. ")
     input_audio_transcription: Optional[AudioTranscriptionResponse] = None
     turn_detection: Optional[RealtimeTranscriptionSessionCreateResponseTurnDetection] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["client_secret", "modalities", "input_audio_format", "input_audio_transcription", "turn_detection"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -47,7 +48,7 @@ class RealtimeTranscriptionSessionCreateResponse(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     # allowed values built once, not on every validation

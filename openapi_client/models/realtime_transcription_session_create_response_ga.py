@@ -37,6 +37,7 @@ class RealtimeTranscriptionSessionCreateResponseGA(BaseModel):
     expires_at: Optional[StrictInt] = Field(default=None, description="Expiration timestamp for the session, in seconds since epoch.")
     include: Optional[List[StrictStr]] = Field(default=None, description="Additional fields to include in server outputs. - `item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription. ")
     audio: Optional[RealtimeTranscriptionSessionCreateResponseGAAudio] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "id", "object", "expires_at", "include", "audio"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -46,7 +47,7 @@ class RealtimeTranscriptionSessionCreateResponseGA(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     # allowed values built once, not on every validation

@@ -38,6 +38,7 @@ class RealtimeTranscriptionSessionCreateResponseGAAudioInput(BaseModel):
     transcription: Optional[AudioTranscriptionResponse] = Field(default=None, description="Configuration of the transcription model. ")
     noise_reduction: Optional[RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction] = None
     turn_detection: Optional[RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["format", "transcription", "noise_reduction", "turn_detection"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -47,7 +48,7 @@ class RealtimeTranscriptionSessionCreateResponseGAAudioInput(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     model_config = ConfigDict(

@@ -34,6 +34,7 @@ class RealtimeTranscriptionSessionCreateResponseTurnDetection(BaseModel):
     threshold: Optional[Union[StrictFloat, StrictInt]] = Field(default=None, description="Activation threshold for VAD (0.0 to 1.0), this defaults to 0.5. A higher threshold will require louder audio to activate the model, and thus might perform better in noisy environments. ")
     prefix_padding_ms: Optional[StrictInt] = Field(default=None, description="Amount of audio to include before the VAD detected speech (in milliseconds). Defaults to 300ms. ")
     silence_duration_ms: Optional[StrictInt] = Field(default=None, description="Duration of silence to detect speech stop (in milliseconds). Defaults to 500ms. With shorter values the model will respond more quickly, but may jump in on short pauses from the user. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "threshold", "prefix_padding_ms", "silence_duration_ms"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -43,7 +44,7 @@ class RealtimeTranscriptionSessionCreateResponseTurnDetection(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     model_config = ConfigDict(

@@ -34,6 +34,7 @@ class RealtimeTranslationClientSecretCreateResponse(BaseModel):
     value: StrictStr = Field(description="The generated client secret value.")
     expires_at: StrictInt = Field(description="Expiration timestamp for the client secret, in seconds since epoch.")
     session: RealtimeTranslationSession
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["value", "expires_at", "session"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -43,7 +44,7 @@ class RealtimeTranslationClientSecretCreateResponse(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     model_config = ConfigDict(

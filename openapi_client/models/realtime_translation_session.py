@@ -36,6 +36,7 @@ class RealtimeTranslationSession(BaseModel):
     expires_at: StrictInt = Field(description="Expiration timestamp for the session, in seconds since epoch.")
     model: StrictStr = Field(description="The Realtime translation model used for this session. This field is set at session creation and cannot be changed with `session.update`. ")
     audio: RealtimeTranslationSessionAudio
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["id", "type", "expires_at", "model", "audio"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -45,7 +46,7 @@ class RealtimeTranslationSession(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     # allowed values built once, not on every validation

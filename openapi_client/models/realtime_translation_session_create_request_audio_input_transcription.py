@@ -31,6 +31,7 @@ class RealtimeTranslationSessionCreateRequestAudioInputTranscription(BaseModel):
     Optional source-language transcription. When configured, the server emits `session.input_transcript.delta` events. Translation itself still runs from the input audio stream. 
     """ # noqa: E501
     model: StrictStr = Field(description="The transcription model to use for source transcript deltas.")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["model"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -40,7 +41,7 @@ class RealtimeTranslationSessionCreateRequestAudioInputTranscription(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     model_config = ConfigDict(

@@ -39,4 +39,5 @@ else:
             ("RealtimeTurnDetectionSemanticVad", RealtimeTurnDetectionSemanticVad),
         )
         discriminator: ClassVar[Optional[str]] = "type"
+        nullable: ClassVar[bool] = True
 

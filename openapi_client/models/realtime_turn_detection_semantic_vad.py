@@ -34,6 +34,7 @@ class RealtimeTurnDetectionSemanticVad(BaseModel):
     eagerness: Optional[StrictStr] = Field(default='auto', description="Used only for `semantic_vad` mode. The eagerness of the model to respond. `low` will wait longer for the user to continue speaking, `high` will respond more quickly. `auto` is the default and is equivalent to `medium`. `low`, `medium`, and `high` have max timeouts of 8s, 4s, and 2s respectively. ")
     create_response: Optional[StrictBool] = Field(default=True, description="Whether or not to automatically generate a response when a VAD stop event occurs. ")
     interrupt_response: Optional[StrictBool] = Field(default=True, description="Whether or not to automatically interrupt any ongoing response with output to the default conversation (i.e. `conversation` of `auto`) when a VAD start event occurs. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "eagerness", "create_response", "interrupt_response"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -43,7 +44,7 @@ class RealtimeTurnDetectionSemanticVad(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     @field_validator("eagerness", mode="before")

@@ -35,6 +35,7 @@ class RetentionRatioTruncation(BaseModel):
     type: StrictStr = Field(description="Use retention ratio truncation.")
     retention_ratio: Union[Annotated[float, Field(le=1, strict=True, ge=0)], Annotated[int, Field(le=1, strict=True, ge=0)]] = Field(description="Fraction of post-instruction conversation tokens to retain (`0.0` - `1.0`) when the conversation exceeds the input token limit. Setting this to `0.8` means that messages will be dropped until 80% of the maximum allowed tokens are used. This helps reduce the frequency of truncations and improve cache rates. ")
     token_limits: Optional[RetentionRatioTruncationTokenLimits] = None
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "retention_ratio", "token_limits"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -44,7 +45,7 @@ class RetentionRatioTruncation(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     # allowed values built once, not on every validation

@@ -32,6 +32,7 @@ class RetentionRatioTruncationTokenLimits(BaseModel):
     Optional custom token limits for this truncation strategy. If not provided, the model's default token limits will be used.
     """ # noqa: E501
     post_instructions: Optional[Annotated[int, Field(strict=True, ge=0)]] = Field(default=None, description="Maximum tokens allowed in the conversation after instructions (which including tool definitions). For example, setting this to 5,000 would mean that truncation would occur when the conversation exceeds 5,000 tokens after instructions. This cannot be higher than the model's context window size minus the maximum output tokens.")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["post_instructions"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -41,7 +42,7 @@ class RetentionRatioTruncationTokenLimits(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     model_config = ConfigDict(

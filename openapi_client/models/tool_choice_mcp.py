@@ -33,6 +33,7 @@ class ToolChoiceMCP(BaseModel):
     type: StrictStr = Field(description="For MCP tools, the type is always `mcp`.")
     server_label: StrictStr = Field(description="The label of the MCP server to use. ")
     name: Optional[StrictStr] = Field(default=None, description="The name of the tool to call on the server. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "server_label", "name"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -42,7 +43,7 @@ class ToolChoiceMCP(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     # allowed values built once, not on every validation

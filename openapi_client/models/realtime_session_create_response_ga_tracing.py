@@ -16,26 +16,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Tuple, Union  # noqa: F401
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, field_validator
 from typing import Any, List, Optional
-from openapi_client.models.tracing_configuration2 import TracingConfiguration2
+from openapi_client.models.realtime_session_create_response_ga_tracing_configuration import RealtimeSessionCreateResponseGATracingConfiguration
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
 from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
 
-TRACINGCONFIGURATION21_ONE_OF_SCHEMAS = ["TracingConfiguration2", "str"]
+REALTIMESESSIONCREATERESPONSEGATRACING_ONE_OF_SCHEMAS = ["RealtimeSessionCreateResponseGATracingConfiguration", "str"]
 
 if TYPE_CHECKING:
     # Fields of this type take and hold the plain member values; type checkers see those.
-    TracingConfiguration21 = Union[TracingConfiguration2, str]
+    RealtimeSessionCreateResponseGATracing = Union[RealtimeSessionCreateResponseGATracingConfiguration, str]
 else:
-    class TracingConfiguration21(ComposedModel):
+    class RealtimeSessionCreateResponseGATracing(ComposedModel):
         """
         Realtime API can write session traces to the [Traces Dashboard](https://platform.openai.com/logs?api=traces). Set to null to disable tracing. Once tracing is enabled for a session, the configuration cannot be modified.  `auto` will create a trace for the session with default values for the workflow name, group id, and metadata. 
         """
 
-        one_of_schemas: ClassVar[List[str]] = TRACINGCONFIGURATION21_ONE_OF_SCHEMAS
+        one_of_schemas: ClassVar[List[str]] = REALTIMESESSIONCREATERESPONSEGATRACING_ONE_OF_SCHEMAS
         members: ClassVar[Tuple[Tuple[str, Any], ...]] = (
-            ("str", Annotated[PRIMITIVE_MEMBERS["str"], AfterValidator(EnumCheck(frozenset(["auto"]), "TracingConfiguration21"))]),
-            ("TracingConfiguration2", TracingConfiguration2),
+            ("str", Annotated[PRIMITIVE_MEMBERS["str"], AfterValidator(EnumCheck(frozenset(["auto"]), "RealtimeSessionCreateResponseGATracing"))]),
+            ("RealtimeSessionCreateResponseGATracingConfiguration", RealtimeSessionCreateResponseGATracingConfiguration),
         )
+        nullable: ClassVar[bool] = True
         response_only: ClassVar[bool] = True   # only ever parsed from answers: lenient everywhere
 

@@ -26,13 +26,14 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator  # 
 from typing import FrozenSet
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
-class TracingConfiguration2(BaseModel):
+class RealtimeSessionCreateResponseGATracingConfiguration(BaseModel):
     """
     Granular configuration for tracing. 
     """ # noqa: E501
     workflow_name: Optional[StrictStr] = Field(default=None, description="The name of the workflow to attach to this trace. This is used to name the trace in the Traces Dashboard. ")
     group_id: Optional[StrictStr] = Field(default=None, description="The group id to attach to this trace to enable filtering and grouping in the Traces Dashboard. ")
     metadata: Optional[Dict[str, Any]] = Field(default=None, description="The arbitrary metadata to attach to this trace to enable filtering in the Traces Dashboard. ")
+    # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["workflow_name", "group_id", "metadata"]
     # (attribute, JSON name, nullable) for to_dict; readOnly fields are never sent.
@@ -42,7 +43,7 @@ class TracingConfiguration2(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, keep=True)
+            move_unknown_fields(self, closed=False, lenient=True)
         return self
 
     model_config = ConfigDict(
@@ -63,7 +64,7 @@ class TracingConfiguration2(BaseModel):
 
     @classmethod
     def from_json(cls, json_str: str) -> Optional[Self]:
-        """Create an instance of TracingConfiguration2 from a JSON string"""
+        """Create an instance of RealtimeSessionCreateResponseGATracingConfiguration from a JSON string"""
         # one pass in pydantic-core straight from the JSON text; unknown keys kept (_keep_unknown_fields)
         with parsing_server_response():   # only ever an answer: lenient, also for models it shares with requests
             return cls.model_validate_json(json_str, **WIRE_OPTIONS)
@@ -100,7 +101,7 @@ class TracingConfiguration2(BaseModel):
 
     @classmethod
     def from_dict(cls, obj: Optional[Dict[str, Any]]) -> Optional[Self]:
-        """Create an instance of TracingConfiguration2 from a dict"""
+        """Create an instance of RealtimeSessionCreateResponseGATracingConfiguration from a dict"""
         if obj is None:
             return None
 
