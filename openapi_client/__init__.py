@@ -138,127 +138,263 @@ __all__ = [
     "VoiceIdsShared",
 ]
 
-# import apis into sdk package
-from openapi_client.api.realtime_api import RealtimeApi as RealtimeApi
+import typing as _typing
 
-# import ApiClient
-from openapi_client.api_response import ApiResponse as ApiResponse
-from openapi_client.api_client import ApiClient as ApiClient
-from openapi_client.configuration import Configuration as Configuration
-from openapi_client.exceptions import OpenApiException as OpenApiException
-from openapi_client.exceptions import ApiTypeError as ApiTypeError
-from openapi_client.exceptions import ApiValueError as ApiValueError
-from openapi_client.exceptions import ApiKeyError as ApiKeyError
-from openapi_client.exceptions import ApiAttributeError as ApiAttributeError
-from openapi_client.exceptions import ApiException as ApiException
+if _typing.TYPE_CHECKING:
+    # import apis into sdk package
+    from openapi_client.api.realtime_api import RealtimeApi as RealtimeApi
+    
+    # import ApiClient
+    from openapi_client.api_response import ApiResponse as ApiResponse
+    from openapi_client.api_client import ApiClient as ApiClient
+    from openapi_client.configuration import Configuration as Configuration
+    from openapi_client.exceptions import OpenApiException as OpenApiException
+    from openapi_client.exceptions import ApiTypeError as ApiTypeError
+    from openapi_client.exceptions import ApiValueError as ApiValueError
+    from openapi_client.exceptions import ApiKeyError as ApiKeyError
+    from openapi_client.exceptions import ApiAttributeError as ApiAttributeError
+    from openapi_client.exceptions import ApiException as ApiException
+    
+    # import models into sdk package
+    from openapi_client.models.audio_transcription import AudioTranscription as AudioTranscription
+    from openapi_client.models.audio_transcription_model import AudioTranscriptionModel as AudioTranscriptionModel
+    from openapi_client.models.audio_transcription_response import AudioTranscriptionResponse as AudioTranscriptionResponse
+    from openapi_client.models.audio_transcription_response_model import AudioTranscriptionResponseModel as AudioTranscriptionResponseModel
+    from openapi_client.models.callable_tool_allowed_caller import CallableToolAllowedCaller as CallableToolAllowedCaller
+    from openapi_client.models.client_secret_expiration import ClientSecretExpiration as ClientSecretExpiration
+    from openapi_client.models.file_input_detail import FileInputDetail as FileInputDetail
+    from openapi_client.models.image_detail import ImageDetail as ImageDetail
+    from openapi_client.models.input_file_content import InputFileContent as InputFileContent
+    from openapi_client.models.input_image_content import InputImageContent as InputImageContent
+    from openapi_client.models.input_text_content import InputTextContent as InputTextContent
+    from openapi_client.models.mcp_tool import MCPTool as MCPTool
+    from openapi_client.models.mcp_tool_allowed_tools import MCPToolAllowedTools as MCPToolAllowedTools
+    from openapi_client.models.mcp_tool_approval_filter import MCPToolApprovalFilter as MCPToolApprovalFilter
+    from openapi_client.models.mcp_tool_filter import MCPToolFilter as MCPToolFilter
+    from openapi_client.models.mcp_tool_require_approval import MCPToolRequireApproval as MCPToolRequireApproval
+    from openapi_client.models.noise_reduction_type import NoiseReductionType as NoiseReductionType
+    from openapi_client.models.pcma_audio_format import PCMAAudioFormat as PCMAAudioFormat
+    from openapi_client.models.pcm_audio_format import PCMAudioFormat as PCMAudioFormat
+    from openapi_client.models.pcmu_audio_format import PCMUAudioFormat as PCMUAudioFormat
+    from openapi_client.models.prompt import Prompt as Prompt
+    from openapi_client.models.prompt_cache_breakpoint_config import PromptCacheBreakpointConfig as PromptCacheBreakpointConfig
+    from openapi_client.models.realtime_audio_formats import RealtimeAudioFormats as RealtimeAudioFormats
+    from openapi_client.models.realtime_call_refer_request import RealtimeCallReferRequest as RealtimeCallReferRequest
+    from openapi_client.models.realtime_call_reject_request import RealtimeCallRejectRequest as RealtimeCallRejectRequest
+    from openapi_client.models.realtime_create_client_secret_request import RealtimeCreateClientSecretRequest as RealtimeCreateClientSecretRequest
+    from openapi_client.models.realtime_create_client_secret_request_session import RealtimeCreateClientSecretRequestSession as RealtimeCreateClientSecretRequestSession
+    from openapi_client.models.realtime_create_client_secret_response import RealtimeCreateClientSecretResponse as RealtimeCreateClientSecretResponse
+    from openapi_client.models.realtime_create_client_secret_response_session import RealtimeCreateClientSecretResponseSession as RealtimeCreateClientSecretResponseSession
+    from openapi_client.models.realtime_function_tool import RealtimeFunctionTool as RealtimeFunctionTool
+    from openapi_client.models.realtime_reasoning import RealtimeReasoning as RealtimeReasoning
+    from openapi_client.models.realtime_reasoning_effort import RealtimeReasoningEffort as RealtimeReasoningEffort
+    from openapi_client.models.realtime_session_create_request import RealtimeSessionCreateRequest as RealtimeSessionCreateRequest
+    from openapi_client.models.realtime_session_create_request_client_secret import RealtimeSessionCreateRequestClientSecret as RealtimeSessionCreateRequestClientSecret
+    from openapi_client.models.realtime_session_create_request_client_secret_expires_after import RealtimeSessionCreateRequestClientSecretExpiresAfter as RealtimeSessionCreateRequestClientSecretExpiresAfter
+    from openapi_client.models.realtime_session_create_request_ga import RealtimeSessionCreateRequestGA as RealtimeSessionCreateRequestGA
+    from openapi_client.models.realtime_session_create_request_ga_audio import RealtimeSessionCreateRequestGAAudio as RealtimeSessionCreateRequestGAAudio
+    from openapi_client.models.realtime_session_create_request_ga_audio_input import RealtimeSessionCreateRequestGAAudioInput as RealtimeSessionCreateRequestGAAudioInput
+    from openapi_client.models.realtime_session_create_request_ga_audio_output import RealtimeSessionCreateRequestGAAudioOutput as RealtimeSessionCreateRequestGAAudioOutput
+    from openapi_client.models.realtime_session_create_request_ga_model import RealtimeSessionCreateRequestGAModel as RealtimeSessionCreateRequestGAModel
+    from openapi_client.models.realtime_session_create_request_ga_tool_choice import RealtimeSessionCreateRequestGAToolChoice as RealtimeSessionCreateRequestGAToolChoice
+    from openapi_client.models.realtime_session_create_request_ga_tools_inner import RealtimeSessionCreateRequestGAToolsInner as RealtimeSessionCreateRequestGAToolsInner
+    from openapi_client.models.realtime_session_create_request_ga_tracing import RealtimeSessionCreateRequestGATracing as RealtimeSessionCreateRequestGATracing
+    from openapi_client.models.realtime_session_create_request_input_audio_noise_reduction import RealtimeSessionCreateRequestInputAudioNoiseReduction as RealtimeSessionCreateRequestInputAudioNoiseReduction
+    from openapi_client.models.realtime_session_create_request_input_audio_transcription import RealtimeSessionCreateRequestInputAudioTranscription as RealtimeSessionCreateRequestInputAudioTranscription
+    from openapi_client.models.realtime_session_create_request_max_response_output_tokens import RealtimeSessionCreateRequestMaxResponseOutputTokens as RealtimeSessionCreateRequestMaxResponseOutputTokens
+    from openapi_client.models.realtime_session_create_request_tools_inner import RealtimeSessionCreateRequestToolsInner as RealtimeSessionCreateRequestToolsInner
+    from openapi_client.models.realtime_session_create_request_tracing import RealtimeSessionCreateRequestTracing as RealtimeSessionCreateRequestTracing
+    from openapi_client.models.realtime_session_create_request_tracing_one_of import RealtimeSessionCreateRequestTracingOneOf as RealtimeSessionCreateRequestTracingOneOf
+    from openapi_client.models.realtime_session_create_request_turn_detection import RealtimeSessionCreateRequestTurnDetection as RealtimeSessionCreateRequestTurnDetection
+    from openapi_client.models.realtime_session_create_response import RealtimeSessionCreateResponse as RealtimeSessionCreateResponse
+    from openapi_client.models.realtime_session_create_response_client_secret import RealtimeSessionCreateResponseClientSecret as RealtimeSessionCreateResponseClientSecret
+    from openapi_client.models.realtime_session_create_response_ga import RealtimeSessionCreateResponseGA as RealtimeSessionCreateResponseGA
+    from openapi_client.models.realtime_session_create_response_ga_audio import RealtimeSessionCreateResponseGAAudio as RealtimeSessionCreateResponseGAAudio
+    from openapi_client.models.realtime_session_create_response_ga_audio_input import RealtimeSessionCreateResponseGAAudioInput as RealtimeSessionCreateResponseGAAudioInput
+    from openapi_client.models.realtime_session_create_response_ga_audio_input_noise_reduction import RealtimeSessionCreateResponseGAAudioInputNoiseReduction as RealtimeSessionCreateResponseGAAudioInputNoiseReduction
+    from openapi_client.models.realtime_session_create_response_ga_audio_output import RealtimeSessionCreateResponseGAAudioOutput as RealtimeSessionCreateResponseGAAudioOutput
+    from openapi_client.models.realtime_session_create_response_ga_model import RealtimeSessionCreateResponseGAModel as RealtimeSessionCreateResponseGAModel
+    from openapi_client.models.realtime_session_create_response_ga_tool_choice import RealtimeSessionCreateResponseGAToolChoice as RealtimeSessionCreateResponseGAToolChoice
+    from openapi_client.models.realtime_session_create_response_ga_tools_inner import RealtimeSessionCreateResponseGAToolsInner as RealtimeSessionCreateResponseGAToolsInner
+    from openapi_client.models.realtime_session_create_response_ga_tracing import RealtimeSessionCreateResponseGATracing as RealtimeSessionCreateResponseGATracing
+    from openapi_client.models.realtime_session_create_response_ga_tracing_configuration import RealtimeSessionCreateResponseGATracingConfiguration as RealtimeSessionCreateResponseGATracingConfiguration
+    from openapi_client.models.realtime_session_create_response_input_audio_transcription import RealtimeSessionCreateResponseInputAudioTranscription as RealtimeSessionCreateResponseInputAudioTranscription
+    from openapi_client.models.realtime_session_create_response_max_response_output_tokens import RealtimeSessionCreateResponseMaxResponseOutputTokens as RealtimeSessionCreateResponseMaxResponseOutputTokens
+    from openapi_client.models.realtime_session_create_response_tools_inner import RealtimeSessionCreateResponseToolsInner as RealtimeSessionCreateResponseToolsInner
+    from openapi_client.models.realtime_session_create_response_tracing import RealtimeSessionCreateResponseTracing as RealtimeSessionCreateResponseTracing
+    from openapi_client.models.realtime_session_create_response_tracing_one_of import RealtimeSessionCreateResponseTracingOneOf as RealtimeSessionCreateResponseTracingOneOf
+    from openapi_client.models.realtime_session_create_response_turn_detection import RealtimeSessionCreateResponseTurnDetection as RealtimeSessionCreateResponseTurnDetection
+    from openapi_client.models.realtime_transcription_session_create_request import RealtimeTranscriptionSessionCreateRequest as RealtimeTranscriptionSessionCreateRequest
+    from openapi_client.models.realtime_transcription_session_create_request_ga import RealtimeTranscriptionSessionCreateRequestGA as RealtimeTranscriptionSessionCreateRequestGA
+    from openapi_client.models.realtime_transcription_session_create_request_ga_audio import RealtimeTranscriptionSessionCreateRequestGAAudio as RealtimeTranscriptionSessionCreateRequestGAAudio
+    from openapi_client.models.realtime_transcription_session_create_request_turn_detection import RealtimeTranscriptionSessionCreateRequestTurnDetection as RealtimeTranscriptionSessionCreateRequestTurnDetection
+    from openapi_client.models.realtime_transcription_session_create_response import RealtimeTranscriptionSessionCreateResponse as RealtimeTranscriptionSessionCreateResponse
+    from openapi_client.models.realtime_transcription_session_create_response_client_secret import RealtimeTranscriptionSessionCreateResponseClientSecret as RealtimeTranscriptionSessionCreateResponseClientSecret
+    from openapi_client.models.realtime_transcription_session_create_response_ga import RealtimeTranscriptionSessionCreateResponseGA as RealtimeTranscriptionSessionCreateResponseGA
+    from openapi_client.models.realtime_transcription_session_create_response_ga_audio import RealtimeTranscriptionSessionCreateResponseGAAudio as RealtimeTranscriptionSessionCreateResponseGAAudio
+    from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input import RealtimeTranscriptionSessionCreateResponseGAAudioInput as RealtimeTranscriptionSessionCreateResponseGAAudioInput
+    from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input_noise_reduction import RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction as RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction
+    from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input_turn_detection import RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection as RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection
+    from openapi_client.models.realtime_transcription_session_create_response_turn_detection import RealtimeTranscriptionSessionCreateResponseTurnDetection as RealtimeTranscriptionSessionCreateResponseTurnDetection
+    from openapi_client.models.realtime_translation_client_secret_create_request import RealtimeTranslationClientSecretCreateRequest as RealtimeTranslationClientSecretCreateRequest
+    from openapi_client.models.realtime_translation_client_secret_create_response import RealtimeTranslationClientSecretCreateResponse as RealtimeTranslationClientSecretCreateResponse
+    from openapi_client.models.realtime_translation_session import RealtimeTranslationSession as RealtimeTranslationSession
+    from openapi_client.models.realtime_translation_session_audio import RealtimeTranslationSessionAudio as RealtimeTranslationSessionAudio
+    from openapi_client.models.realtime_translation_session_audio_input import RealtimeTranslationSessionAudioInput as RealtimeTranslationSessionAudioInput
+    from openapi_client.models.realtime_translation_session_audio_input_noise_reduction import RealtimeTranslationSessionAudioInputNoiseReduction as RealtimeTranslationSessionAudioInputNoiseReduction
+    from openapi_client.models.realtime_translation_session_audio_input_transcription import RealtimeTranslationSessionAudioInputTranscription as RealtimeTranslationSessionAudioInputTranscription
+    from openapi_client.models.realtime_translation_session_audio_output import RealtimeTranslationSessionAudioOutput as RealtimeTranslationSessionAudioOutput
+    from openapi_client.models.realtime_translation_session_create_request import RealtimeTranslationSessionCreateRequest as RealtimeTranslationSessionCreateRequest
+    from openapi_client.models.realtime_translation_session_create_request_audio import RealtimeTranslationSessionCreateRequestAudio as RealtimeTranslationSessionCreateRequestAudio
+    from openapi_client.models.realtime_translation_session_create_request_audio_input import RealtimeTranslationSessionCreateRequestAudioInput as RealtimeTranslationSessionCreateRequestAudioInput
+    from openapi_client.models.realtime_translation_session_create_request_audio_input_noise_reduction import RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction as RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction
+    from openapi_client.models.realtime_translation_session_create_request_audio_input_transcription import RealtimeTranslationSessionCreateRequestAudioInputTranscription as RealtimeTranslationSessionCreateRequestAudioInputTranscription
+    from openapi_client.models.realtime_translation_session_create_request_audio_output import RealtimeTranslationSessionCreateRequestAudioOutput as RealtimeTranslationSessionCreateRequestAudioOutput
+    from openapi_client.models.realtime_truncation import RealtimeTruncation as RealtimeTruncation
+    from openapi_client.models.realtime_turn_detection import RealtimeTurnDetection as RealtimeTurnDetection
+    from openapi_client.models.realtime_turn_detection_semantic_vad import RealtimeTurnDetectionSemanticVad as RealtimeTurnDetectionSemanticVad
+    from openapi_client.models.realtime_turn_detection_server_vad import RealtimeTurnDetectionServerVad as RealtimeTurnDetectionServerVad
+    from openapi_client.models.response_prompt_variables_value import ResponsePromptVariablesValue as ResponsePromptVariablesValue
+    from openapi_client.models.retention_ratio_truncation import RetentionRatioTruncation as RetentionRatioTruncation
+    from openapi_client.models.retention_ratio_truncation_token_limits import RetentionRatioTruncationTokenLimits as RetentionRatioTruncationTokenLimits
+    from openapi_client.models.tool_choice_function import ToolChoiceFunction as ToolChoiceFunction
+    from openapi_client.models.tool_choice_mcp import ToolChoiceMCP as ToolChoiceMCP
+    from openapi_client.models.tool_choice_options import ToolChoiceOptions as ToolChoiceOptions
+    from openapi_client.models.tracing_configuration import TracingConfiguration as TracingConfiguration
+    from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice as VoiceIdsOrCustomVoice
+    from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf as VoiceIdsOrCustomVoiceAnyOf
+    from openapi_client.models.voice_ids_shared import VoiceIdsShared as VoiceIdsShared
+    
+else:
+    from importlib import import_module
 
-# import models into sdk package
-from openapi_client.models.audio_transcription import AudioTranscription as AudioTranscription
-from openapi_client.models.audio_transcription_model import AudioTranscriptionModel as AudioTranscriptionModel
-from openapi_client.models.audio_transcription_response import AudioTranscriptionResponse as AudioTranscriptionResponse
-from openapi_client.models.audio_transcription_response_model import AudioTranscriptionResponseModel as AudioTranscriptionResponseModel
-from openapi_client.models.callable_tool_allowed_caller import CallableToolAllowedCaller as CallableToolAllowedCaller
-from openapi_client.models.client_secret_expiration import ClientSecretExpiration as ClientSecretExpiration
-from openapi_client.models.file_input_detail import FileInputDetail as FileInputDetail
-from openapi_client.models.image_detail import ImageDetail as ImageDetail
-from openapi_client.models.input_file_content import InputFileContent as InputFileContent
-from openapi_client.models.input_image_content import InputImageContent as InputImageContent
-from openapi_client.models.input_text_content import InputTextContent as InputTextContent
-from openapi_client.models.mcp_tool import MCPTool as MCPTool
-from openapi_client.models.mcp_tool_allowed_tools import MCPToolAllowedTools as MCPToolAllowedTools
-from openapi_client.models.mcp_tool_approval_filter import MCPToolApprovalFilter as MCPToolApprovalFilter
-from openapi_client.models.mcp_tool_filter import MCPToolFilter as MCPToolFilter
-from openapi_client.models.mcp_tool_require_approval import MCPToolRequireApproval as MCPToolRequireApproval
-from openapi_client.models.noise_reduction_type import NoiseReductionType as NoiseReductionType
-from openapi_client.models.pcma_audio_format import PCMAAudioFormat as PCMAAudioFormat
-from openapi_client.models.pcm_audio_format import PCMAudioFormat as PCMAudioFormat
-from openapi_client.models.pcmu_audio_format import PCMUAudioFormat as PCMUAudioFormat
-from openapi_client.models.prompt import Prompt as Prompt
-from openapi_client.models.prompt_cache_breakpoint_config import PromptCacheBreakpointConfig as PromptCacheBreakpointConfig
-from openapi_client.models.realtime_audio_formats import RealtimeAudioFormats as RealtimeAudioFormats
-from openapi_client.models.realtime_call_refer_request import RealtimeCallReferRequest as RealtimeCallReferRequest
-from openapi_client.models.realtime_call_reject_request import RealtimeCallRejectRequest as RealtimeCallRejectRequest
-from openapi_client.models.realtime_create_client_secret_request import RealtimeCreateClientSecretRequest as RealtimeCreateClientSecretRequest
-from openapi_client.models.realtime_create_client_secret_request_session import RealtimeCreateClientSecretRequestSession as RealtimeCreateClientSecretRequestSession
-from openapi_client.models.realtime_create_client_secret_response import RealtimeCreateClientSecretResponse as RealtimeCreateClientSecretResponse
-from openapi_client.models.realtime_create_client_secret_response_session import RealtimeCreateClientSecretResponseSession as RealtimeCreateClientSecretResponseSession
-from openapi_client.models.realtime_function_tool import RealtimeFunctionTool as RealtimeFunctionTool
-from openapi_client.models.realtime_reasoning import RealtimeReasoning as RealtimeReasoning
-from openapi_client.models.realtime_reasoning_effort import RealtimeReasoningEffort as RealtimeReasoningEffort
-from openapi_client.models.realtime_session_create_request import RealtimeSessionCreateRequest as RealtimeSessionCreateRequest
-from openapi_client.models.realtime_session_create_request_client_secret import RealtimeSessionCreateRequestClientSecret as RealtimeSessionCreateRequestClientSecret
-from openapi_client.models.realtime_session_create_request_client_secret_expires_after import RealtimeSessionCreateRequestClientSecretExpiresAfter as RealtimeSessionCreateRequestClientSecretExpiresAfter
-from openapi_client.models.realtime_session_create_request_ga import RealtimeSessionCreateRequestGA as RealtimeSessionCreateRequestGA
-from openapi_client.models.realtime_session_create_request_ga_audio import RealtimeSessionCreateRequestGAAudio as RealtimeSessionCreateRequestGAAudio
-from openapi_client.models.realtime_session_create_request_ga_audio_input import RealtimeSessionCreateRequestGAAudioInput as RealtimeSessionCreateRequestGAAudioInput
-from openapi_client.models.realtime_session_create_request_ga_audio_output import RealtimeSessionCreateRequestGAAudioOutput as RealtimeSessionCreateRequestGAAudioOutput
-from openapi_client.models.realtime_session_create_request_ga_model import RealtimeSessionCreateRequestGAModel as RealtimeSessionCreateRequestGAModel
-from openapi_client.models.realtime_session_create_request_ga_tool_choice import RealtimeSessionCreateRequestGAToolChoice as RealtimeSessionCreateRequestGAToolChoice
-from openapi_client.models.realtime_session_create_request_ga_tools_inner import RealtimeSessionCreateRequestGAToolsInner as RealtimeSessionCreateRequestGAToolsInner
-from openapi_client.models.realtime_session_create_request_ga_tracing import RealtimeSessionCreateRequestGATracing as RealtimeSessionCreateRequestGATracing
-from openapi_client.models.realtime_session_create_request_input_audio_noise_reduction import RealtimeSessionCreateRequestInputAudioNoiseReduction as RealtimeSessionCreateRequestInputAudioNoiseReduction
-from openapi_client.models.realtime_session_create_request_input_audio_transcription import RealtimeSessionCreateRequestInputAudioTranscription as RealtimeSessionCreateRequestInputAudioTranscription
-from openapi_client.models.realtime_session_create_request_max_response_output_tokens import RealtimeSessionCreateRequestMaxResponseOutputTokens as RealtimeSessionCreateRequestMaxResponseOutputTokens
-from openapi_client.models.realtime_session_create_request_tools_inner import RealtimeSessionCreateRequestToolsInner as RealtimeSessionCreateRequestToolsInner
-from openapi_client.models.realtime_session_create_request_tracing import RealtimeSessionCreateRequestTracing as RealtimeSessionCreateRequestTracing
-from openapi_client.models.realtime_session_create_request_tracing_one_of import RealtimeSessionCreateRequestTracingOneOf as RealtimeSessionCreateRequestTracingOneOf
-from openapi_client.models.realtime_session_create_request_turn_detection import RealtimeSessionCreateRequestTurnDetection as RealtimeSessionCreateRequestTurnDetection
-from openapi_client.models.realtime_session_create_response import RealtimeSessionCreateResponse as RealtimeSessionCreateResponse
-from openapi_client.models.realtime_session_create_response_client_secret import RealtimeSessionCreateResponseClientSecret as RealtimeSessionCreateResponseClientSecret
-from openapi_client.models.realtime_session_create_response_ga import RealtimeSessionCreateResponseGA as RealtimeSessionCreateResponseGA
-from openapi_client.models.realtime_session_create_response_ga_audio import RealtimeSessionCreateResponseGAAudio as RealtimeSessionCreateResponseGAAudio
-from openapi_client.models.realtime_session_create_response_ga_audio_input import RealtimeSessionCreateResponseGAAudioInput as RealtimeSessionCreateResponseGAAudioInput
-from openapi_client.models.realtime_session_create_response_ga_audio_input_noise_reduction import RealtimeSessionCreateResponseGAAudioInputNoiseReduction as RealtimeSessionCreateResponseGAAudioInputNoiseReduction
-from openapi_client.models.realtime_session_create_response_ga_audio_output import RealtimeSessionCreateResponseGAAudioOutput as RealtimeSessionCreateResponseGAAudioOutput
-from openapi_client.models.realtime_session_create_response_ga_model import RealtimeSessionCreateResponseGAModel as RealtimeSessionCreateResponseGAModel
-from openapi_client.models.realtime_session_create_response_ga_tool_choice import RealtimeSessionCreateResponseGAToolChoice as RealtimeSessionCreateResponseGAToolChoice
-from openapi_client.models.realtime_session_create_response_ga_tools_inner import RealtimeSessionCreateResponseGAToolsInner as RealtimeSessionCreateResponseGAToolsInner
-from openapi_client.models.realtime_session_create_response_ga_tracing import RealtimeSessionCreateResponseGATracing as RealtimeSessionCreateResponseGATracing
-from openapi_client.models.realtime_session_create_response_ga_tracing_configuration import RealtimeSessionCreateResponseGATracingConfiguration as RealtimeSessionCreateResponseGATracingConfiguration
-from openapi_client.models.realtime_session_create_response_input_audio_transcription import RealtimeSessionCreateResponseInputAudioTranscription as RealtimeSessionCreateResponseInputAudioTranscription
-from openapi_client.models.realtime_session_create_response_max_response_output_tokens import RealtimeSessionCreateResponseMaxResponseOutputTokens as RealtimeSessionCreateResponseMaxResponseOutputTokens
-from openapi_client.models.realtime_session_create_response_tools_inner import RealtimeSessionCreateResponseToolsInner as RealtimeSessionCreateResponseToolsInner
-from openapi_client.models.realtime_session_create_response_tracing import RealtimeSessionCreateResponseTracing as RealtimeSessionCreateResponseTracing
-from openapi_client.models.realtime_session_create_response_tracing_one_of import RealtimeSessionCreateResponseTracingOneOf as RealtimeSessionCreateResponseTracingOneOf
-from openapi_client.models.realtime_session_create_response_turn_detection import RealtimeSessionCreateResponseTurnDetection as RealtimeSessionCreateResponseTurnDetection
-from openapi_client.models.realtime_transcription_session_create_request import RealtimeTranscriptionSessionCreateRequest as RealtimeTranscriptionSessionCreateRequest
-from openapi_client.models.realtime_transcription_session_create_request_ga import RealtimeTranscriptionSessionCreateRequestGA as RealtimeTranscriptionSessionCreateRequestGA
-from openapi_client.models.realtime_transcription_session_create_request_ga_audio import RealtimeTranscriptionSessionCreateRequestGAAudio as RealtimeTranscriptionSessionCreateRequestGAAudio
-from openapi_client.models.realtime_transcription_session_create_request_turn_detection import RealtimeTranscriptionSessionCreateRequestTurnDetection as RealtimeTranscriptionSessionCreateRequestTurnDetection
-from openapi_client.models.realtime_transcription_session_create_response import RealtimeTranscriptionSessionCreateResponse as RealtimeTranscriptionSessionCreateResponse
-from openapi_client.models.realtime_transcription_session_create_response_client_secret import RealtimeTranscriptionSessionCreateResponseClientSecret as RealtimeTranscriptionSessionCreateResponseClientSecret
-from openapi_client.models.realtime_transcription_session_create_response_ga import RealtimeTranscriptionSessionCreateResponseGA as RealtimeTranscriptionSessionCreateResponseGA
-from openapi_client.models.realtime_transcription_session_create_response_ga_audio import RealtimeTranscriptionSessionCreateResponseGAAudio as RealtimeTranscriptionSessionCreateResponseGAAudio
-from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input import RealtimeTranscriptionSessionCreateResponseGAAudioInput as RealtimeTranscriptionSessionCreateResponseGAAudioInput
-from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input_noise_reduction import RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction as RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction
-from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input_turn_detection import RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection as RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection
-from openapi_client.models.realtime_transcription_session_create_response_turn_detection import RealtimeTranscriptionSessionCreateResponseTurnDetection as RealtimeTranscriptionSessionCreateResponseTurnDetection
-from openapi_client.models.realtime_translation_client_secret_create_request import RealtimeTranslationClientSecretCreateRequest as RealtimeTranslationClientSecretCreateRequest
-from openapi_client.models.realtime_translation_client_secret_create_response import RealtimeTranslationClientSecretCreateResponse as RealtimeTranslationClientSecretCreateResponse
-from openapi_client.models.realtime_translation_session import RealtimeTranslationSession as RealtimeTranslationSession
-from openapi_client.models.realtime_translation_session_audio import RealtimeTranslationSessionAudio as RealtimeTranslationSessionAudio
-from openapi_client.models.realtime_translation_session_audio_input import RealtimeTranslationSessionAudioInput as RealtimeTranslationSessionAudioInput
-from openapi_client.models.realtime_translation_session_audio_input_noise_reduction import RealtimeTranslationSessionAudioInputNoiseReduction as RealtimeTranslationSessionAudioInputNoiseReduction
-from openapi_client.models.realtime_translation_session_audio_input_transcription import RealtimeTranslationSessionAudioInputTranscription as RealtimeTranslationSessionAudioInputTranscription
-from openapi_client.models.realtime_translation_session_audio_output import RealtimeTranslationSessionAudioOutput as RealtimeTranslationSessionAudioOutput
-from openapi_client.models.realtime_translation_session_create_request import RealtimeTranslationSessionCreateRequest as RealtimeTranslationSessionCreateRequest
-from openapi_client.models.realtime_translation_session_create_request_audio import RealtimeTranslationSessionCreateRequestAudio as RealtimeTranslationSessionCreateRequestAudio
-from openapi_client.models.realtime_translation_session_create_request_audio_input import RealtimeTranslationSessionCreateRequestAudioInput as RealtimeTranslationSessionCreateRequestAudioInput
-from openapi_client.models.realtime_translation_session_create_request_audio_input_noise_reduction import RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction as RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction
-from openapi_client.models.realtime_translation_session_create_request_audio_input_transcription import RealtimeTranslationSessionCreateRequestAudioInputTranscription as RealtimeTranslationSessionCreateRequestAudioInputTranscription
-from openapi_client.models.realtime_translation_session_create_request_audio_output import RealtimeTranslationSessionCreateRequestAudioOutput as RealtimeTranslationSessionCreateRequestAudioOutput
-from openapi_client.models.realtime_truncation import RealtimeTruncation as RealtimeTruncation
-from openapi_client.models.realtime_turn_detection import RealtimeTurnDetection as RealtimeTurnDetection
-from openapi_client.models.realtime_turn_detection_semantic_vad import RealtimeTurnDetectionSemanticVad as RealtimeTurnDetectionSemanticVad
-from openapi_client.models.realtime_turn_detection_server_vad import RealtimeTurnDetectionServerVad as RealtimeTurnDetectionServerVad
-from openapi_client.models.response_prompt_variables_value import ResponsePromptVariablesValue as ResponsePromptVariablesValue
-from openapi_client.models.retention_ratio_truncation import RetentionRatioTruncation as RetentionRatioTruncation
-from openapi_client.models.retention_ratio_truncation_token_limits import RetentionRatioTruncationTokenLimits as RetentionRatioTruncationTokenLimits
-from openapi_client.models.tool_choice_function import ToolChoiceFunction as ToolChoiceFunction
-from openapi_client.models.tool_choice_mcp import ToolChoiceMCP as ToolChoiceMCP
-from openapi_client.models.tool_choice_options import ToolChoiceOptions as ToolChoiceOptions
-from openapi_client.models.tracing_configuration import TracingConfiguration as TracingConfiguration
-from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice as VoiceIdsOrCustomVoice
-from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf as VoiceIdsOrCustomVoiceAnyOf
-from openapi_client.models.voice_ids_shared import VoiceIdsShared as VoiceIdsShared
+    _exports = {
+        "RealtimeApi": ".api.realtime_api",
+        "ApiResponse": ".api_response",
+        "ApiClient": ".api_client",
+        "Configuration": ".configuration",
+        "OpenApiException": ".exceptions",
+        "ApiTypeError": ".exceptions",
+        "ApiValueError": ".exceptions",
+        "ApiKeyError": ".exceptions",
+        "ApiAttributeError": ".exceptions",
+        "ApiException": ".exceptions",
+        "AudioTranscription": ".models.audio_transcription",
+        "AudioTranscriptionModel": ".models.audio_transcription_model",
+        "AudioTranscriptionResponse": ".models.audio_transcription_response",
+        "AudioTranscriptionResponseModel": ".models.audio_transcription_response_model",
+        "CallableToolAllowedCaller": ".models.callable_tool_allowed_caller",
+        "ClientSecretExpiration": ".models.client_secret_expiration",
+        "FileInputDetail": ".models.file_input_detail",
+        "ImageDetail": ".models.image_detail",
+        "InputFileContent": ".models.input_file_content",
+        "InputImageContent": ".models.input_image_content",
+        "InputTextContent": ".models.input_text_content",
+        "MCPTool": ".models.mcp_tool",
+        "MCPToolAllowedTools": ".models.mcp_tool_allowed_tools",
+        "MCPToolApprovalFilter": ".models.mcp_tool_approval_filter",
+        "MCPToolFilter": ".models.mcp_tool_filter",
+        "MCPToolRequireApproval": ".models.mcp_tool_require_approval",
+        "NoiseReductionType": ".models.noise_reduction_type",
+        "PCMAAudioFormat": ".models.pcma_audio_format",
+        "PCMAudioFormat": ".models.pcm_audio_format",
+        "PCMUAudioFormat": ".models.pcmu_audio_format",
+        "Prompt": ".models.prompt",
+        "PromptCacheBreakpointConfig": ".models.prompt_cache_breakpoint_config",
+        "RealtimeAudioFormats": ".models.realtime_audio_formats",
+        "RealtimeCallReferRequest": ".models.realtime_call_refer_request",
+        "RealtimeCallRejectRequest": ".models.realtime_call_reject_request",
+        "RealtimeCreateClientSecretRequest": ".models.realtime_create_client_secret_request",
+        "RealtimeCreateClientSecretRequestSession": ".models.realtime_create_client_secret_request_session",
+        "RealtimeCreateClientSecretResponse": ".models.realtime_create_client_secret_response",
+        "RealtimeCreateClientSecretResponseSession": ".models.realtime_create_client_secret_response_session",
+        "RealtimeFunctionTool": ".models.realtime_function_tool",
+        "RealtimeReasoning": ".models.realtime_reasoning",
+        "RealtimeReasoningEffort": ".models.realtime_reasoning_effort",
+        "RealtimeSessionCreateRequest": ".models.realtime_session_create_request",
+        "RealtimeSessionCreateRequestClientSecret": ".models.realtime_session_create_request_client_secret",
+        "RealtimeSessionCreateRequestClientSecretExpiresAfter": ".models.realtime_session_create_request_client_secret_expires_after",
+        "RealtimeSessionCreateRequestGA": ".models.realtime_session_create_request_ga",
+        "RealtimeSessionCreateRequestGAAudio": ".models.realtime_session_create_request_ga_audio",
+        "RealtimeSessionCreateRequestGAAudioInput": ".models.realtime_session_create_request_ga_audio_input",
+        "RealtimeSessionCreateRequestGAAudioOutput": ".models.realtime_session_create_request_ga_audio_output",
+        "RealtimeSessionCreateRequestGAModel": ".models.realtime_session_create_request_ga_model",
+        "RealtimeSessionCreateRequestGAToolChoice": ".models.realtime_session_create_request_ga_tool_choice",
+        "RealtimeSessionCreateRequestGAToolsInner": ".models.realtime_session_create_request_ga_tools_inner",
+        "RealtimeSessionCreateRequestGATracing": ".models.realtime_session_create_request_ga_tracing",
+        "RealtimeSessionCreateRequestInputAudioNoiseReduction": ".models.realtime_session_create_request_input_audio_noise_reduction",
+        "RealtimeSessionCreateRequestInputAudioTranscription": ".models.realtime_session_create_request_input_audio_transcription",
+        "RealtimeSessionCreateRequestMaxResponseOutputTokens": ".models.realtime_session_create_request_max_response_output_tokens",
+        "RealtimeSessionCreateRequestToolsInner": ".models.realtime_session_create_request_tools_inner",
+        "RealtimeSessionCreateRequestTracing": ".models.realtime_session_create_request_tracing",
+        "RealtimeSessionCreateRequestTracingOneOf": ".models.realtime_session_create_request_tracing_one_of",
+        "RealtimeSessionCreateRequestTurnDetection": ".models.realtime_session_create_request_turn_detection",
+        "RealtimeSessionCreateResponse": ".models.realtime_session_create_response",
+        "RealtimeSessionCreateResponseClientSecret": ".models.realtime_session_create_response_client_secret",
+        "RealtimeSessionCreateResponseGA": ".models.realtime_session_create_response_ga",
+        "RealtimeSessionCreateResponseGAAudio": ".models.realtime_session_create_response_ga_audio",
+        "RealtimeSessionCreateResponseGAAudioInput": ".models.realtime_session_create_response_ga_audio_input",
+        "RealtimeSessionCreateResponseGAAudioInputNoiseReduction": ".models.realtime_session_create_response_ga_audio_input_noise_reduction",
+        "RealtimeSessionCreateResponseGAAudioOutput": ".models.realtime_session_create_response_ga_audio_output",
+        "RealtimeSessionCreateResponseGAModel": ".models.realtime_session_create_response_ga_model",
+        "RealtimeSessionCreateResponseGAToolChoice": ".models.realtime_session_create_response_ga_tool_choice",
+        "RealtimeSessionCreateResponseGAToolsInner": ".models.realtime_session_create_response_ga_tools_inner",
+        "RealtimeSessionCreateResponseGATracing": ".models.realtime_session_create_response_ga_tracing",
+        "RealtimeSessionCreateResponseGATracingConfiguration": ".models.realtime_session_create_response_ga_tracing_configuration",
+        "RealtimeSessionCreateResponseInputAudioTranscription": ".models.realtime_session_create_response_input_audio_transcription",
+        "RealtimeSessionCreateResponseMaxResponseOutputTokens": ".models.realtime_session_create_response_max_response_output_tokens",
+        "RealtimeSessionCreateResponseToolsInner": ".models.realtime_session_create_response_tools_inner",
+        "RealtimeSessionCreateResponseTracing": ".models.realtime_session_create_response_tracing",
+        "RealtimeSessionCreateResponseTracingOneOf": ".models.realtime_session_create_response_tracing_one_of",
+        "RealtimeSessionCreateResponseTurnDetection": ".models.realtime_session_create_response_turn_detection",
+        "RealtimeTranscriptionSessionCreateRequest": ".models.realtime_transcription_session_create_request",
+        "RealtimeTranscriptionSessionCreateRequestGA": ".models.realtime_transcription_session_create_request_ga",
+        "RealtimeTranscriptionSessionCreateRequestGAAudio": ".models.realtime_transcription_session_create_request_ga_audio",
+        "RealtimeTranscriptionSessionCreateRequestTurnDetection": ".models.realtime_transcription_session_create_request_turn_detection",
+        "RealtimeTranscriptionSessionCreateResponse": ".models.realtime_transcription_session_create_response",
+        "RealtimeTranscriptionSessionCreateResponseClientSecret": ".models.realtime_transcription_session_create_response_client_secret",
+        "RealtimeTranscriptionSessionCreateResponseGA": ".models.realtime_transcription_session_create_response_ga",
+        "RealtimeTranscriptionSessionCreateResponseGAAudio": ".models.realtime_transcription_session_create_response_ga_audio",
+        "RealtimeTranscriptionSessionCreateResponseGAAudioInput": ".models.realtime_transcription_session_create_response_ga_audio_input",
+        "RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction": ".models.realtime_transcription_session_create_response_ga_audio_input_noise_reduction",
+        "RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection": ".models.realtime_transcription_session_create_response_ga_audio_input_turn_detection",
+        "RealtimeTranscriptionSessionCreateResponseTurnDetection": ".models.realtime_transcription_session_create_response_turn_detection",
+        "RealtimeTranslationClientSecretCreateRequest": ".models.realtime_translation_client_secret_create_request",
+        "RealtimeTranslationClientSecretCreateResponse": ".models.realtime_translation_client_secret_create_response",
+        "RealtimeTranslationSession": ".models.realtime_translation_session",
+        "RealtimeTranslationSessionAudio": ".models.realtime_translation_session_audio",
+        "RealtimeTranslationSessionAudioInput": ".models.realtime_translation_session_audio_input",
+        "RealtimeTranslationSessionAudioInputNoiseReduction": ".models.realtime_translation_session_audio_input_noise_reduction",
+        "RealtimeTranslationSessionAudioInputTranscription": ".models.realtime_translation_session_audio_input_transcription",
+        "RealtimeTranslationSessionAudioOutput": ".models.realtime_translation_session_audio_output",
+        "RealtimeTranslationSessionCreateRequest": ".models.realtime_translation_session_create_request",
+        "RealtimeTranslationSessionCreateRequestAudio": ".models.realtime_translation_session_create_request_audio",
+        "RealtimeTranslationSessionCreateRequestAudioInput": ".models.realtime_translation_session_create_request_audio_input",
+        "RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction": ".models.realtime_translation_session_create_request_audio_input_noise_reduction",
+        "RealtimeTranslationSessionCreateRequestAudioInputTranscription": ".models.realtime_translation_session_create_request_audio_input_transcription",
+        "RealtimeTranslationSessionCreateRequestAudioOutput": ".models.realtime_translation_session_create_request_audio_output",
+        "RealtimeTruncation": ".models.realtime_truncation",
+        "RealtimeTurnDetection": ".models.realtime_turn_detection",
+        "RealtimeTurnDetectionSemanticVad": ".models.realtime_turn_detection_semantic_vad",
+        "RealtimeTurnDetectionServerVad": ".models.realtime_turn_detection_server_vad",
+        "ResponsePromptVariablesValue": ".models.response_prompt_variables_value",
+        "RetentionRatioTruncation": ".models.retention_ratio_truncation",
+        "RetentionRatioTruncationTokenLimits": ".models.retention_ratio_truncation_token_limits",
+        "ToolChoiceFunction": ".models.tool_choice_function",
+        "ToolChoiceMCP": ".models.tool_choice_mcp",
+        "ToolChoiceOptions": ".models.tool_choice_options",
+        "TracingConfiguration": ".models.tracing_configuration",
+        "VoiceIdsOrCustomVoice": ".models.voice_ids_or_custom_voice",
+        "VoiceIdsOrCustomVoiceAnyOf": ".models.voice_ids_or_custom_voice_any_of",
+        "VoiceIdsShared": ".models.voice_ids_shared",
+    }
 
+    def __getattr__(name: str) -> object:
+        if (module_name := _exports.get(name)) is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(import_module(module_name, __name__), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(globals().keys() | _exports.keys())

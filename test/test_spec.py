@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -367,3 +368,24 @@ def test_no_model_name_is_a_numbered_title_collision():
     models = [line for line in files if line.startswith("openapi_client/models/")]
     assert len(models) > 60
     assert [m for m in models if re.search(r"\d\.py$", m)] == []
+
+
+def test_a_typical_application_passes_mypy_strict_with_bare_values():
+    """voice="marin", model="gpt-realtime", max_output_tokens="inf" and `from openapi_client.models
+    import X` type-check in an application under mypy --strict (errors inside the SDK are not its own)."""
+    sample = ROOT / "test" / "data" / "typing" / "sample_app.py"
+    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", "--no-incremental",
+                             str(sample)], cwd=ROOT, env=dict(os.environ, MYPYPATH=str(ROOT)),
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_importing_the_package_loads_models_lazily_and_lists_them_all():
+    script = ("import sys, openapi_client, openapi_client.models as m\n"
+              "assert 'openapi_client.models.realtime_turn_detection' not in sys.modules\n"
+              "assert 'RealtimeTurnDetection' in dir(m) and 'RealtimeTurnDetection' in m.__all__\n"
+              "assert m.RealtimeTurnDetection.__name__ == 'RealtimeTurnDetection'\n"
+              "assert openapi_client.RealtimeCreateClientSecretRequest is m.RealtimeCreateClientSecretRequest\n")
+    result = subprocess.run([sys.executable, "-c", script], env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

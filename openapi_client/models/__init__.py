@@ -12,113 +12,350 @@
     Do not edit the class manually.
 """  # noqa: E501
 
-# import models into model package
-from openapi_client.models.audio_transcription import AudioTranscription
-from openapi_client.models.audio_transcription_model import AudioTranscriptionModel
-from openapi_client.models.audio_transcription_response import AudioTranscriptionResponse
-from openapi_client.models.audio_transcription_response_model import AudioTranscriptionResponseModel
-from openapi_client.models.callable_tool_allowed_caller import CallableToolAllowedCaller
-from openapi_client.models.client_secret_expiration import ClientSecretExpiration
-from openapi_client.models.file_input_detail import FileInputDetail
-from openapi_client.models.image_detail import ImageDetail
-from openapi_client.models.input_file_content import InputFileContent
-from openapi_client.models.input_image_content import InputImageContent
-from openapi_client.models.input_text_content import InputTextContent
-from openapi_client.models.mcp_tool import MCPTool
-from openapi_client.models.mcp_tool_allowed_tools import MCPToolAllowedTools
-from openapi_client.models.mcp_tool_approval_filter import MCPToolApprovalFilter
-from openapi_client.models.mcp_tool_filter import MCPToolFilter
-from openapi_client.models.mcp_tool_require_approval import MCPToolRequireApproval
-from openapi_client.models.noise_reduction_type import NoiseReductionType
-from openapi_client.models.pcma_audio_format import PCMAAudioFormat
-from openapi_client.models.pcm_audio_format import PCMAudioFormat
-from openapi_client.models.pcmu_audio_format import PCMUAudioFormat
-from openapi_client.models.prompt import Prompt
-from openapi_client.models.prompt_cache_breakpoint_config import PromptCacheBreakpointConfig
-from openapi_client.models.realtime_audio_formats import RealtimeAudioFormats
-from openapi_client.models.realtime_call_refer_request import RealtimeCallReferRequest
-from openapi_client.models.realtime_call_reject_request import RealtimeCallRejectRequest
-from openapi_client.models.realtime_create_client_secret_request import RealtimeCreateClientSecretRequest
-from openapi_client.models.realtime_create_client_secret_request_session import RealtimeCreateClientSecretRequestSession
-from openapi_client.models.realtime_create_client_secret_response import RealtimeCreateClientSecretResponse
-from openapi_client.models.realtime_create_client_secret_response_session import RealtimeCreateClientSecretResponseSession
-from openapi_client.models.realtime_function_tool import RealtimeFunctionTool
-from openapi_client.models.realtime_reasoning import RealtimeReasoning
-from openapi_client.models.realtime_reasoning_effort import RealtimeReasoningEffort
-from openapi_client.models.realtime_session_create_request import RealtimeSessionCreateRequest
-from openapi_client.models.realtime_session_create_request_client_secret import RealtimeSessionCreateRequestClientSecret
-from openapi_client.models.realtime_session_create_request_client_secret_expires_after import RealtimeSessionCreateRequestClientSecretExpiresAfter
-from openapi_client.models.realtime_session_create_request_ga import RealtimeSessionCreateRequestGA
-from openapi_client.models.realtime_session_create_request_ga_audio import RealtimeSessionCreateRequestGAAudio
-from openapi_client.models.realtime_session_create_request_ga_audio_input import RealtimeSessionCreateRequestGAAudioInput
-from openapi_client.models.realtime_session_create_request_ga_audio_output import RealtimeSessionCreateRequestGAAudioOutput
-from openapi_client.models.realtime_session_create_request_ga_model import RealtimeSessionCreateRequestGAModel
-from openapi_client.models.realtime_session_create_request_ga_tool_choice import RealtimeSessionCreateRequestGAToolChoice
-from openapi_client.models.realtime_session_create_request_ga_tools_inner import RealtimeSessionCreateRequestGAToolsInner
-from openapi_client.models.realtime_session_create_request_ga_tracing import RealtimeSessionCreateRequestGATracing
-from openapi_client.models.realtime_session_create_request_input_audio_noise_reduction import RealtimeSessionCreateRequestInputAudioNoiseReduction
-from openapi_client.models.realtime_session_create_request_input_audio_transcription import RealtimeSessionCreateRequestInputAudioTranscription
-from openapi_client.models.realtime_session_create_request_max_response_output_tokens import RealtimeSessionCreateRequestMaxResponseOutputTokens
-from openapi_client.models.realtime_session_create_request_tools_inner import RealtimeSessionCreateRequestToolsInner
-from openapi_client.models.realtime_session_create_request_tracing import RealtimeSessionCreateRequestTracing
-from openapi_client.models.realtime_session_create_request_tracing_one_of import RealtimeSessionCreateRequestTracingOneOf
-from openapi_client.models.realtime_session_create_request_turn_detection import RealtimeSessionCreateRequestTurnDetection
-from openapi_client.models.realtime_session_create_response import RealtimeSessionCreateResponse
-from openapi_client.models.realtime_session_create_response_client_secret import RealtimeSessionCreateResponseClientSecret
-from openapi_client.models.realtime_session_create_response_ga import RealtimeSessionCreateResponseGA
-from openapi_client.models.realtime_session_create_response_ga_audio import RealtimeSessionCreateResponseGAAudio
-from openapi_client.models.realtime_session_create_response_ga_audio_input import RealtimeSessionCreateResponseGAAudioInput
-from openapi_client.models.realtime_session_create_response_ga_audio_input_noise_reduction import RealtimeSessionCreateResponseGAAudioInputNoiseReduction
-from openapi_client.models.realtime_session_create_response_ga_audio_output import RealtimeSessionCreateResponseGAAudioOutput
-from openapi_client.models.realtime_session_create_response_ga_model import RealtimeSessionCreateResponseGAModel
-from openapi_client.models.realtime_session_create_response_ga_tool_choice import RealtimeSessionCreateResponseGAToolChoice
-from openapi_client.models.realtime_session_create_response_ga_tools_inner import RealtimeSessionCreateResponseGAToolsInner
-from openapi_client.models.realtime_session_create_response_ga_tracing import RealtimeSessionCreateResponseGATracing
-from openapi_client.models.realtime_session_create_response_ga_tracing_configuration import RealtimeSessionCreateResponseGATracingConfiguration
-from openapi_client.models.realtime_session_create_response_input_audio_transcription import RealtimeSessionCreateResponseInputAudioTranscription
-from openapi_client.models.realtime_session_create_response_max_response_output_tokens import RealtimeSessionCreateResponseMaxResponseOutputTokens
-from openapi_client.models.realtime_session_create_response_tools_inner import RealtimeSessionCreateResponseToolsInner
-from openapi_client.models.realtime_session_create_response_tracing import RealtimeSessionCreateResponseTracing
-from openapi_client.models.realtime_session_create_response_tracing_one_of import RealtimeSessionCreateResponseTracingOneOf
-from openapi_client.models.realtime_session_create_response_turn_detection import RealtimeSessionCreateResponseTurnDetection
-from openapi_client.models.realtime_transcription_session_create_request import RealtimeTranscriptionSessionCreateRequest
-from openapi_client.models.realtime_transcription_session_create_request_ga import RealtimeTranscriptionSessionCreateRequestGA
-from openapi_client.models.realtime_transcription_session_create_request_ga_audio import RealtimeTranscriptionSessionCreateRequestGAAudio
-from openapi_client.models.realtime_transcription_session_create_request_turn_detection import RealtimeTranscriptionSessionCreateRequestTurnDetection
-from openapi_client.models.realtime_transcription_session_create_response import RealtimeTranscriptionSessionCreateResponse
-from openapi_client.models.realtime_transcription_session_create_response_client_secret import RealtimeTranscriptionSessionCreateResponseClientSecret
-from openapi_client.models.realtime_transcription_session_create_response_ga import RealtimeTranscriptionSessionCreateResponseGA
-from openapi_client.models.realtime_transcription_session_create_response_ga_audio import RealtimeTranscriptionSessionCreateResponseGAAudio
-from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input import RealtimeTranscriptionSessionCreateResponseGAAudioInput
-from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input_noise_reduction import RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction
-from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input_turn_detection import RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection
-from openapi_client.models.realtime_transcription_session_create_response_turn_detection import RealtimeTranscriptionSessionCreateResponseTurnDetection
-from openapi_client.models.realtime_translation_client_secret_create_request import RealtimeTranslationClientSecretCreateRequest
-from openapi_client.models.realtime_translation_client_secret_create_response import RealtimeTranslationClientSecretCreateResponse
-from openapi_client.models.realtime_translation_session import RealtimeTranslationSession
-from openapi_client.models.realtime_translation_session_audio import RealtimeTranslationSessionAudio
-from openapi_client.models.realtime_translation_session_audio_input import RealtimeTranslationSessionAudioInput
-from openapi_client.models.realtime_translation_session_audio_input_noise_reduction import RealtimeTranslationSessionAudioInputNoiseReduction
-from openapi_client.models.realtime_translation_session_audio_input_transcription import RealtimeTranslationSessionAudioInputTranscription
-from openapi_client.models.realtime_translation_session_audio_output import RealtimeTranslationSessionAudioOutput
-from openapi_client.models.realtime_translation_session_create_request import RealtimeTranslationSessionCreateRequest
-from openapi_client.models.realtime_translation_session_create_request_audio import RealtimeTranslationSessionCreateRequestAudio
-from openapi_client.models.realtime_translation_session_create_request_audio_input import RealtimeTranslationSessionCreateRequestAudioInput
-from openapi_client.models.realtime_translation_session_create_request_audio_input_noise_reduction import RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction
-from openapi_client.models.realtime_translation_session_create_request_audio_input_transcription import RealtimeTranslationSessionCreateRequestAudioInputTranscription
-from openapi_client.models.realtime_translation_session_create_request_audio_output import RealtimeTranslationSessionCreateRequestAudioOutput
-from openapi_client.models.realtime_truncation import RealtimeTruncation
-from openapi_client.models.realtime_turn_detection import RealtimeTurnDetection
-from openapi_client.models.realtime_turn_detection_semantic_vad import RealtimeTurnDetectionSemanticVad
-from openapi_client.models.realtime_turn_detection_server_vad import RealtimeTurnDetectionServerVad
-from openapi_client.models.response_prompt_variables_value import ResponsePromptVariablesValue
-from openapi_client.models.retention_ratio_truncation import RetentionRatioTruncation
-from openapi_client.models.retention_ratio_truncation_token_limits import RetentionRatioTruncationTokenLimits
-from openapi_client.models.tool_choice_function import ToolChoiceFunction
-from openapi_client.models.tool_choice_mcp import ToolChoiceMCP
-from openapi_client.models.tool_choice_options import ToolChoiceOptions
-from openapi_client.models.tracing_configuration import TracingConfiguration
-from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice
-from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf
-from openapi_client.models.voice_ids_shared import VoiceIdsShared
+__all__ = [
+    "AudioTranscription",
+    "AudioTranscriptionModel",
+    "AudioTranscriptionResponse",
+    "AudioTranscriptionResponseModel",
+    "CallableToolAllowedCaller",
+    "ClientSecretExpiration",
+    "FileInputDetail",
+    "ImageDetail",
+    "InputFileContent",
+    "InputImageContent",
+    "InputTextContent",
+    "MCPTool",
+    "MCPToolAllowedTools",
+    "MCPToolApprovalFilter",
+    "MCPToolFilter",
+    "MCPToolRequireApproval",
+    "NoiseReductionType",
+    "PCMAAudioFormat",
+    "PCMAudioFormat",
+    "PCMUAudioFormat",
+    "Prompt",
+    "PromptCacheBreakpointConfig",
+    "RealtimeAudioFormats",
+    "RealtimeCallReferRequest",
+    "RealtimeCallRejectRequest",
+    "RealtimeCreateClientSecretRequest",
+    "RealtimeCreateClientSecretRequestSession",
+    "RealtimeCreateClientSecretResponse",
+    "RealtimeCreateClientSecretResponseSession",
+    "RealtimeFunctionTool",
+    "RealtimeReasoning",
+    "RealtimeReasoningEffort",
+    "RealtimeSessionCreateRequest",
+    "RealtimeSessionCreateRequestClientSecret",
+    "RealtimeSessionCreateRequestClientSecretExpiresAfter",
+    "RealtimeSessionCreateRequestGA",
+    "RealtimeSessionCreateRequestGAAudio",
+    "RealtimeSessionCreateRequestGAAudioInput",
+    "RealtimeSessionCreateRequestGAAudioOutput",
+    "RealtimeSessionCreateRequestGAModel",
+    "RealtimeSessionCreateRequestGAToolChoice",
+    "RealtimeSessionCreateRequestGAToolsInner",
+    "RealtimeSessionCreateRequestGATracing",
+    "RealtimeSessionCreateRequestInputAudioNoiseReduction",
+    "RealtimeSessionCreateRequestInputAudioTranscription",
+    "RealtimeSessionCreateRequestMaxResponseOutputTokens",
+    "RealtimeSessionCreateRequestToolsInner",
+    "RealtimeSessionCreateRequestTracing",
+    "RealtimeSessionCreateRequestTracingOneOf",
+    "RealtimeSessionCreateRequestTurnDetection",
+    "RealtimeSessionCreateResponse",
+    "RealtimeSessionCreateResponseClientSecret",
+    "RealtimeSessionCreateResponseGA",
+    "RealtimeSessionCreateResponseGAAudio",
+    "RealtimeSessionCreateResponseGAAudioInput",
+    "RealtimeSessionCreateResponseGAAudioInputNoiseReduction",
+    "RealtimeSessionCreateResponseGAAudioOutput",
+    "RealtimeSessionCreateResponseGAModel",
+    "RealtimeSessionCreateResponseGAToolChoice",
+    "RealtimeSessionCreateResponseGAToolsInner",
+    "RealtimeSessionCreateResponseGATracing",
+    "RealtimeSessionCreateResponseGATracingConfiguration",
+    "RealtimeSessionCreateResponseInputAudioTranscription",
+    "RealtimeSessionCreateResponseMaxResponseOutputTokens",
+    "RealtimeSessionCreateResponseToolsInner",
+    "RealtimeSessionCreateResponseTracing",
+    "RealtimeSessionCreateResponseTracingOneOf",
+    "RealtimeSessionCreateResponseTurnDetection",
+    "RealtimeTranscriptionSessionCreateRequest",
+    "RealtimeTranscriptionSessionCreateRequestGA",
+    "RealtimeTranscriptionSessionCreateRequestGAAudio",
+    "RealtimeTranscriptionSessionCreateRequestTurnDetection",
+    "RealtimeTranscriptionSessionCreateResponse",
+    "RealtimeTranscriptionSessionCreateResponseClientSecret",
+    "RealtimeTranscriptionSessionCreateResponseGA",
+    "RealtimeTranscriptionSessionCreateResponseGAAudio",
+    "RealtimeTranscriptionSessionCreateResponseGAAudioInput",
+    "RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction",
+    "RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection",
+    "RealtimeTranscriptionSessionCreateResponseTurnDetection",
+    "RealtimeTranslationClientSecretCreateRequest",
+    "RealtimeTranslationClientSecretCreateResponse",
+    "RealtimeTranslationSession",
+    "RealtimeTranslationSessionAudio",
+    "RealtimeTranslationSessionAudioInput",
+    "RealtimeTranslationSessionAudioInputNoiseReduction",
+    "RealtimeTranslationSessionAudioInputTranscription",
+    "RealtimeTranslationSessionAudioOutput",
+    "RealtimeTranslationSessionCreateRequest",
+    "RealtimeTranslationSessionCreateRequestAudio",
+    "RealtimeTranslationSessionCreateRequestAudioInput",
+    "RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction",
+    "RealtimeTranslationSessionCreateRequestAudioInputTranscription",
+    "RealtimeTranslationSessionCreateRequestAudioOutput",
+    "RealtimeTruncation",
+    "RealtimeTurnDetection",
+    "RealtimeTurnDetectionSemanticVad",
+    "RealtimeTurnDetectionServerVad",
+    "ResponsePromptVariablesValue",
+    "RetentionRatioTruncation",
+    "RetentionRatioTruncationTokenLimits",
+    "ToolChoiceFunction",
+    "ToolChoiceMCP",
+    "ToolChoiceOptions",
+    "TracingConfiguration",
+    "VoiceIdsOrCustomVoice",
+    "VoiceIdsOrCustomVoiceAnyOf",
+    "VoiceIdsShared",
+]
 
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    # import models into model package
+    from openapi_client.models.audio_transcription import AudioTranscription
+    from openapi_client.models.audio_transcription_model import AudioTranscriptionModel
+    from openapi_client.models.audio_transcription_response import AudioTranscriptionResponse
+    from openapi_client.models.audio_transcription_response_model import AudioTranscriptionResponseModel
+    from openapi_client.models.callable_tool_allowed_caller import CallableToolAllowedCaller
+    from openapi_client.models.client_secret_expiration import ClientSecretExpiration
+    from openapi_client.models.file_input_detail import FileInputDetail
+    from openapi_client.models.image_detail import ImageDetail
+    from openapi_client.models.input_file_content import InputFileContent
+    from openapi_client.models.input_image_content import InputImageContent
+    from openapi_client.models.input_text_content import InputTextContent
+    from openapi_client.models.mcp_tool import MCPTool
+    from openapi_client.models.mcp_tool_allowed_tools import MCPToolAllowedTools
+    from openapi_client.models.mcp_tool_approval_filter import MCPToolApprovalFilter
+    from openapi_client.models.mcp_tool_filter import MCPToolFilter
+    from openapi_client.models.mcp_tool_require_approval import MCPToolRequireApproval
+    from openapi_client.models.noise_reduction_type import NoiseReductionType
+    from openapi_client.models.pcma_audio_format import PCMAAudioFormat
+    from openapi_client.models.pcm_audio_format import PCMAudioFormat
+    from openapi_client.models.pcmu_audio_format import PCMUAudioFormat
+    from openapi_client.models.prompt import Prompt
+    from openapi_client.models.prompt_cache_breakpoint_config import PromptCacheBreakpointConfig
+    from openapi_client.models.realtime_audio_formats import RealtimeAudioFormats
+    from openapi_client.models.realtime_call_refer_request import RealtimeCallReferRequest
+    from openapi_client.models.realtime_call_reject_request import RealtimeCallRejectRequest
+    from openapi_client.models.realtime_create_client_secret_request import RealtimeCreateClientSecretRequest
+    from openapi_client.models.realtime_create_client_secret_request_session import RealtimeCreateClientSecretRequestSession
+    from openapi_client.models.realtime_create_client_secret_response import RealtimeCreateClientSecretResponse
+    from openapi_client.models.realtime_create_client_secret_response_session import RealtimeCreateClientSecretResponseSession
+    from openapi_client.models.realtime_function_tool import RealtimeFunctionTool
+    from openapi_client.models.realtime_reasoning import RealtimeReasoning
+    from openapi_client.models.realtime_reasoning_effort import RealtimeReasoningEffort
+    from openapi_client.models.realtime_session_create_request import RealtimeSessionCreateRequest
+    from openapi_client.models.realtime_session_create_request_client_secret import RealtimeSessionCreateRequestClientSecret
+    from openapi_client.models.realtime_session_create_request_client_secret_expires_after import RealtimeSessionCreateRequestClientSecretExpiresAfter
+    from openapi_client.models.realtime_session_create_request_ga import RealtimeSessionCreateRequestGA
+    from openapi_client.models.realtime_session_create_request_ga_audio import RealtimeSessionCreateRequestGAAudio
+    from openapi_client.models.realtime_session_create_request_ga_audio_input import RealtimeSessionCreateRequestGAAudioInput
+    from openapi_client.models.realtime_session_create_request_ga_audio_output import RealtimeSessionCreateRequestGAAudioOutput
+    from openapi_client.models.realtime_session_create_request_ga_model import RealtimeSessionCreateRequestGAModel
+    from openapi_client.models.realtime_session_create_request_ga_tool_choice import RealtimeSessionCreateRequestGAToolChoice
+    from openapi_client.models.realtime_session_create_request_ga_tools_inner import RealtimeSessionCreateRequestGAToolsInner
+    from openapi_client.models.realtime_session_create_request_ga_tracing import RealtimeSessionCreateRequestGATracing
+    from openapi_client.models.realtime_session_create_request_input_audio_noise_reduction import RealtimeSessionCreateRequestInputAudioNoiseReduction
+    from openapi_client.models.realtime_session_create_request_input_audio_transcription import RealtimeSessionCreateRequestInputAudioTranscription
+    from openapi_client.models.realtime_session_create_request_max_response_output_tokens import RealtimeSessionCreateRequestMaxResponseOutputTokens
+    from openapi_client.models.realtime_session_create_request_tools_inner import RealtimeSessionCreateRequestToolsInner
+    from openapi_client.models.realtime_session_create_request_tracing import RealtimeSessionCreateRequestTracing
+    from openapi_client.models.realtime_session_create_request_tracing_one_of import RealtimeSessionCreateRequestTracingOneOf
+    from openapi_client.models.realtime_session_create_request_turn_detection import RealtimeSessionCreateRequestTurnDetection
+    from openapi_client.models.realtime_session_create_response import RealtimeSessionCreateResponse
+    from openapi_client.models.realtime_session_create_response_client_secret import RealtimeSessionCreateResponseClientSecret
+    from openapi_client.models.realtime_session_create_response_ga import RealtimeSessionCreateResponseGA
+    from openapi_client.models.realtime_session_create_response_ga_audio import RealtimeSessionCreateResponseGAAudio
+    from openapi_client.models.realtime_session_create_response_ga_audio_input import RealtimeSessionCreateResponseGAAudioInput
+    from openapi_client.models.realtime_session_create_response_ga_audio_input_noise_reduction import RealtimeSessionCreateResponseGAAudioInputNoiseReduction
+    from openapi_client.models.realtime_session_create_response_ga_audio_output import RealtimeSessionCreateResponseGAAudioOutput
+    from openapi_client.models.realtime_session_create_response_ga_model import RealtimeSessionCreateResponseGAModel
+    from openapi_client.models.realtime_session_create_response_ga_tool_choice import RealtimeSessionCreateResponseGAToolChoice
+    from openapi_client.models.realtime_session_create_response_ga_tools_inner import RealtimeSessionCreateResponseGAToolsInner
+    from openapi_client.models.realtime_session_create_response_ga_tracing import RealtimeSessionCreateResponseGATracing
+    from openapi_client.models.realtime_session_create_response_ga_tracing_configuration import RealtimeSessionCreateResponseGATracingConfiguration
+    from openapi_client.models.realtime_session_create_response_input_audio_transcription import RealtimeSessionCreateResponseInputAudioTranscription
+    from openapi_client.models.realtime_session_create_response_max_response_output_tokens import RealtimeSessionCreateResponseMaxResponseOutputTokens
+    from openapi_client.models.realtime_session_create_response_tools_inner import RealtimeSessionCreateResponseToolsInner
+    from openapi_client.models.realtime_session_create_response_tracing import RealtimeSessionCreateResponseTracing
+    from openapi_client.models.realtime_session_create_response_tracing_one_of import RealtimeSessionCreateResponseTracingOneOf
+    from openapi_client.models.realtime_session_create_response_turn_detection import RealtimeSessionCreateResponseTurnDetection
+    from openapi_client.models.realtime_transcription_session_create_request import RealtimeTranscriptionSessionCreateRequest
+    from openapi_client.models.realtime_transcription_session_create_request_ga import RealtimeTranscriptionSessionCreateRequestGA
+    from openapi_client.models.realtime_transcription_session_create_request_ga_audio import RealtimeTranscriptionSessionCreateRequestGAAudio
+    from openapi_client.models.realtime_transcription_session_create_request_turn_detection import RealtimeTranscriptionSessionCreateRequestTurnDetection
+    from openapi_client.models.realtime_transcription_session_create_response import RealtimeTranscriptionSessionCreateResponse
+    from openapi_client.models.realtime_transcription_session_create_response_client_secret import RealtimeTranscriptionSessionCreateResponseClientSecret
+    from openapi_client.models.realtime_transcription_session_create_response_ga import RealtimeTranscriptionSessionCreateResponseGA
+    from openapi_client.models.realtime_transcription_session_create_response_ga_audio import RealtimeTranscriptionSessionCreateResponseGAAudio
+    from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input import RealtimeTranscriptionSessionCreateResponseGAAudioInput
+    from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input_noise_reduction import RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction
+    from openapi_client.models.realtime_transcription_session_create_response_ga_audio_input_turn_detection import RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection
+    from openapi_client.models.realtime_transcription_session_create_response_turn_detection import RealtimeTranscriptionSessionCreateResponseTurnDetection
+    from openapi_client.models.realtime_translation_client_secret_create_request import RealtimeTranslationClientSecretCreateRequest
+    from openapi_client.models.realtime_translation_client_secret_create_response import RealtimeTranslationClientSecretCreateResponse
+    from openapi_client.models.realtime_translation_session import RealtimeTranslationSession
+    from openapi_client.models.realtime_translation_session_audio import RealtimeTranslationSessionAudio
+    from openapi_client.models.realtime_translation_session_audio_input import RealtimeTranslationSessionAudioInput
+    from openapi_client.models.realtime_translation_session_audio_input_noise_reduction import RealtimeTranslationSessionAudioInputNoiseReduction
+    from openapi_client.models.realtime_translation_session_audio_input_transcription import RealtimeTranslationSessionAudioInputTranscription
+    from openapi_client.models.realtime_translation_session_audio_output import RealtimeTranslationSessionAudioOutput
+    from openapi_client.models.realtime_translation_session_create_request import RealtimeTranslationSessionCreateRequest
+    from openapi_client.models.realtime_translation_session_create_request_audio import RealtimeTranslationSessionCreateRequestAudio
+    from openapi_client.models.realtime_translation_session_create_request_audio_input import RealtimeTranslationSessionCreateRequestAudioInput
+    from openapi_client.models.realtime_translation_session_create_request_audio_input_noise_reduction import RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction
+    from openapi_client.models.realtime_translation_session_create_request_audio_input_transcription import RealtimeTranslationSessionCreateRequestAudioInputTranscription
+    from openapi_client.models.realtime_translation_session_create_request_audio_output import RealtimeTranslationSessionCreateRequestAudioOutput
+    from openapi_client.models.realtime_truncation import RealtimeTruncation
+    from openapi_client.models.realtime_turn_detection import RealtimeTurnDetection
+    from openapi_client.models.realtime_turn_detection_semantic_vad import RealtimeTurnDetectionSemanticVad
+    from openapi_client.models.realtime_turn_detection_server_vad import RealtimeTurnDetectionServerVad
+    from openapi_client.models.response_prompt_variables_value import ResponsePromptVariablesValue
+    from openapi_client.models.retention_ratio_truncation import RetentionRatioTruncation
+    from openapi_client.models.retention_ratio_truncation_token_limits import RetentionRatioTruncationTokenLimits
+    from openapi_client.models.tool_choice_function import ToolChoiceFunction
+    from openapi_client.models.tool_choice_mcp import ToolChoiceMCP
+    from openapi_client.models.tool_choice_options import ToolChoiceOptions
+    from openapi_client.models.tracing_configuration import TracingConfiguration
+    from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice
+    from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf
+    from openapi_client.models.voice_ids_shared import VoiceIdsShared
+    
+else:
+    from importlib import import_module
+
+    _exports = {
+        "AudioTranscription": ".audio_transcription",
+        "AudioTranscriptionModel": ".audio_transcription_model",
+        "AudioTranscriptionResponse": ".audio_transcription_response",
+        "AudioTranscriptionResponseModel": ".audio_transcription_response_model",
+        "CallableToolAllowedCaller": ".callable_tool_allowed_caller",
+        "ClientSecretExpiration": ".client_secret_expiration",
+        "FileInputDetail": ".file_input_detail",
+        "ImageDetail": ".image_detail",
+        "InputFileContent": ".input_file_content",
+        "InputImageContent": ".input_image_content",
+        "InputTextContent": ".input_text_content",
+        "MCPTool": ".mcp_tool",
+        "MCPToolAllowedTools": ".mcp_tool_allowed_tools",
+        "MCPToolApprovalFilter": ".mcp_tool_approval_filter",
+        "MCPToolFilter": ".mcp_tool_filter",
+        "MCPToolRequireApproval": ".mcp_tool_require_approval",
+        "NoiseReductionType": ".noise_reduction_type",
+        "PCMAAudioFormat": ".pcma_audio_format",
+        "PCMAudioFormat": ".pcm_audio_format",
+        "PCMUAudioFormat": ".pcmu_audio_format",
+        "Prompt": ".prompt",
+        "PromptCacheBreakpointConfig": ".prompt_cache_breakpoint_config",
+        "RealtimeAudioFormats": ".realtime_audio_formats",
+        "RealtimeCallReferRequest": ".realtime_call_refer_request",
+        "RealtimeCallRejectRequest": ".realtime_call_reject_request",
+        "RealtimeCreateClientSecretRequest": ".realtime_create_client_secret_request",
+        "RealtimeCreateClientSecretRequestSession": ".realtime_create_client_secret_request_session",
+        "RealtimeCreateClientSecretResponse": ".realtime_create_client_secret_response",
+        "RealtimeCreateClientSecretResponseSession": ".realtime_create_client_secret_response_session",
+        "RealtimeFunctionTool": ".realtime_function_tool",
+        "RealtimeReasoning": ".realtime_reasoning",
+        "RealtimeReasoningEffort": ".realtime_reasoning_effort",
+        "RealtimeSessionCreateRequest": ".realtime_session_create_request",
+        "RealtimeSessionCreateRequestClientSecret": ".realtime_session_create_request_client_secret",
+        "RealtimeSessionCreateRequestClientSecretExpiresAfter": ".realtime_session_create_request_client_secret_expires_after",
+        "RealtimeSessionCreateRequestGA": ".realtime_session_create_request_ga",
+        "RealtimeSessionCreateRequestGAAudio": ".realtime_session_create_request_ga_audio",
+        "RealtimeSessionCreateRequestGAAudioInput": ".realtime_session_create_request_ga_audio_input",
+        "RealtimeSessionCreateRequestGAAudioOutput": ".realtime_session_create_request_ga_audio_output",
+        "RealtimeSessionCreateRequestGAModel": ".realtime_session_create_request_ga_model",
+        "RealtimeSessionCreateRequestGAToolChoice": ".realtime_session_create_request_ga_tool_choice",
+        "RealtimeSessionCreateRequestGAToolsInner": ".realtime_session_create_request_ga_tools_inner",
+        "RealtimeSessionCreateRequestGATracing": ".realtime_session_create_request_ga_tracing",
+        "RealtimeSessionCreateRequestInputAudioNoiseReduction": ".realtime_session_create_request_input_audio_noise_reduction",
+        "RealtimeSessionCreateRequestInputAudioTranscription": ".realtime_session_create_request_input_audio_transcription",
+        "RealtimeSessionCreateRequestMaxResponseOutputTokens": ".realtime_session_create_request_max_response_output_tokens",
+        "RealtimeSessionCreateRequestToolsInner": ".realtime_session_create_request_tools_inner",
+        "RealtimeSessionCreateRequestTracing": ".realtime_session_create_request_tracing",
+        "RealtimeSessionCreateRequestTracingOneOf": ".realtime_session_create_request_tracing_one_of",
+        "RealtimeSessionCreateRequestTurnDetection": ".realtime_session_create_request_turn_detection",
+        "RealtimeSessionCreateResponse": ".realtime_session_create_response",
+        "RealtimeSessionCreateResponseClientSecret": ".realtime_session_create_response_client_secret",
+        "RealtimeSessionCreateResponseGA": ".realtime_session_create_response_ga",
+        "RealtimeSessionCreateResponseGAAudio": ".realtime_session_create_response_ga_audio",
+        "RealtimeSessionCreateResponseGAAudioInput": ".realtime_session_create_response_ga_audio_input",
+        "RealtimeSessionCreateResponseGAAudioInputNoiseReduction": ".realtime_session_create_response_ga_audio_input_noise_reduction",
+        "RealtimeSessionCreateResponseGAAudioOutput": ".realtime_session_create_response_ga_audio_output",
+        "RealtimeSessionCreateResponseGAModel": ".realtime_session_create_response_ga_model",
+        "RealtimeSessionCreateResponseGAToolChoice": ".realtime_session_create_response_ga_tool_choice",
+        "RealtimeSessionCreateResponseGAToolsInner": ".realtime_session_create_response_ga_tools_inner",
+        "RealtimeSessionCreateResponseGATracing": ".realtime_session_create_response_ga_tracing",
+        "RealtimeSessionCreateResponseGATracingConfiguration": ".realtime_session_create_response_ga_tracing_configuration",
+        "RealtimeSessionCreateResponseInputAudioTranscription": ".realtime_session_create_response_input_audio_transcription",
+        "RealtimeSessionCreateResponseMaxResponseOutputTokens": ".realtime_session_create_response_max_response_output_tokens",
+        "RealtimeSessionCreateResponseToolsInner": ".realtime_session_create_response_tools_inner",
+        "RealtimeSessionCreateResponseTracing": ".realtime_session_create_response_tracing",
+        "RealtimeSessionCreateResponseTracingOneOf": ".realtime_session_create_response_tracing_one_of",
+        "RealtimeSessionCreateResponseTurnDetection": ".realtime_session_create_response_turn_detection",
+        "RealtimeTranscriptionSessionCreateRequest": ".realtime_transcription_session_create_request",
+        "RealtimeTranscriptionSessionCreateRequestGA": ".realtime_transcription_session_create_request_ga",
+        "RealtimeTranscriptionSessionCreateRequestGAAudio": ".realtime_transcription_session_create_request_ga_audio",
+        "RealtimeTranscriptionSessionCreateRequestTurnDetection": ".realtime_transcription_session_create_request_turn_detection",
+        "RealtimeTranscriptionSessionCreateResponse": ".realtime_transcription_session_create_response",
+        "RealtimeTranscriptionSessionCreateResponseClientSecret": ".realtime_transcription_session_create_response_client_secret",
+        "RealtimeTranscriptionSessionCreateResponseGA": ".realtime_transcription_session_create_response_ga",
+        "RealtimeTranscriptionSessionCreateResponseGAAudio": ".realtime_transcription_session_create_response_ga_audio",
+        "RealtimeTranscriptionSessionCreateResponseGAAudioInput": ".realtime_transcription_session_create_response_ga_audio_input",
+        "RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction": ".realtime_transcription_session_create_response_ga_audio_input_noise_reduction",
+        "RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection": ".realtime_transcription_session_create_response_ga_audio_input_turn_detection",
+        "RealtimeTranscriptionSessionCreateResponseTurnDetection": ".realtime_transcription_session_create_response_turn_detection",
+        "RealtimeTranslationClientSecretCreateRequest": ".realtime_translation_client_secret_create_request",
+        "RealtimeTranslationClientSecretCreateResponse": ".realtime_translation_client_secret_create_response",
+        "RealtimeTranslationSession": ".realtime_translation_session",
+        "RealtimeTranslationSessionAudio": ".realtime_translation_session_audio",
+        "RealtimeTranslationSessionAudioInput": ".realtime_translation_session_audio_input",
+        "RealtimeTranslationSessionAudioInputNoiseReduction": ".realtime_translation_session_audio_input_noise_reduction",
+        "RealtimeTranslationSessionAudioInputTranscription": ".realtime_translation_session_audio_input_transcription",
+        "RealtimeTranslationSessionAudioOutput": ".realtime_translation_session_audio_output",
+        "RealtimeTranslationSessionCreateRequest": ".realtime_translation_session_create_request",
+        "RealtimeTranslationSessionCreateRequestAudio": ".realtime_translation_session_create_request_audio",
+        "RealtimeTranslationSessionCreateRequestAudioInput": ".realtime_translation_session_create_request_audio_input",
+        "RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction": ".realtime_translation_session_create_request_audio_input_noise_reduction",
+        "RealtimeTranslationSessionCreateRequestAudioInputTranscription": ".realtime_translation_session_create_request_audio_input_transcription",
+        "RealtimeTranslationSessionCreateRequestAudioOutput": ".realtime_translation_session_create_request_audio_output",
+        "RealtimeTruncation": ".realtime_truncation",
+        "RealtimeTurnDetection": ".realtime_turn_detection",
+        "RealtimeTurnDetectionSemanticVad": ".realtime_turn_detection_semantic_vad",
+        "RealtimeTurnDetectionServerVad": ".realtime_turn_detection_server_vad",
+        "ResponsePromptVariablesValue": ".response_prompt_variables_value",
+        "RetentionRatioTruncation": ".retention_ratio_truncation",
+        "RetentionRatioTruncationTokenLimits": ".retention_ratio_truncation_token_limits",
+        "ToolChoiceFunction": ".tool_choice_function",
+        "ToolChoiceMCP": ".tool_choice_mcp",
+        "ToolChoiceOptions": ".tool_choice_options",
+        "TracingConfiguration": ".tracing_configuration",
+        "VoiceIdsOrCustomVoice": ".voice_ids_or_custom_voice",
+        "VoiceIdsOrCustomVoiceAnyOf": ".voice_ids_or_custom_voice_any_of",
+        "VoiceIdsShared": ".voice_ids_shared",
+    }
+
+    def __getattr__(name: str) -> object:
+        if (module_name := _exports.get(name)) is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(import_module(module_name, __name__), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(globals().keys() | _exports.keys())
