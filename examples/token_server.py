@@ -1,10 +1,10 @@
-"""A backend route that mints an ephemeral Realtime key for a browser client.
+"""A backend route that mints an ephemeral Realtime key (a client secret) for a browser client.
 
     OPENAI_API_KEY=sk-... python examples/token_server.py --port 3000
-    browser: const session = await (await fetch("/session")).json();
-             // session.client_secret.value authenticates the WebRTC/WebSocket connection
+    browser: const secret = await (await fetch("/session")).json();
+             // secret.value is the bearer for POST <api base>/realtime/calls (the WebRTC offer)
 
-The API key stays on the server; the browser only ever sees the one-minute ephemeral key.
+The API key stays on the server; the browser only ever sees the ephemeral key (ten minutes here).
 The session settings are chosen here, not by the browser.
 """
 from __future__ import annotations
@@ -20,22 +20,25 @@ import openapi_client
 from openapi_client.exceptions import ApiConnectionError, ApiException, ApiTimeoutError
 
 LOG = logging.getLogger("token_server")
-SESSION_SETTINGS = openapi_client.RealtimeSessionCreateRequest(
-    model="gpt-4o-realtime-preview", modalities=["audio", "text"], voice="alloy",
-    instructions="You are a friendly assistant.")
+SESSION_SETTINGS = openapi_client.RealtimeCreateClientSecretRequest(
+    expires_after=openapi_client.ClientSecretExpiration(anchor="created_at", seconds=600),
+    session=openapi_client.RealtimeSessionCreateRequestGA(
+        type="realtime", model="gpt-realtime", instructions="You are a friendly assistant.",
+        audio=openapi_client.RealtimeSessionCreateRequestGAAudio(
+            output=openapi_client.RealtimeSessionCreateRequestGAAudioOutput(voice="marin"))))
 
 
 def mint(api: openapi_client.RealtimeApi) -> Tuple[int, Dict[str, Any]]:
     """(status, JSON body) for the browser; failures say what happened, never with a key in them."""
     try:
-        session = api.create_realtime_session(SESSION_SETTINGS)
+        secret = api.create_realtime_client_secret(SESSION_SETTINGS)
     except ApiTimeoutError:
         LOG.warning("minting a session timed out")
         return 504, {"error": "the Realtime API did not answer in time"}
     except (ApiException, ApiConnectionError) as error:   # str() of SDK errors is redacted
         LOG.warning("minting a session failed: %s", error)
         return 502, {"error": "could not mint a Realtime session"}
-    return 200, session.to_dict()
+    return 200, secret.to_dict()
 
 
 def make_server(api: openapi_client.RealtimeApi, host: str = "127.0.0.1", port: int = 3000) -> ThreadingHTTPServer:

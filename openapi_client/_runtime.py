@@ -150,6 +150,11 @@ def parse_nested(model: Any, value: Any) -> Any:
     return model.from_dict(value)
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def enum_values(model: Any, field: str) -> FrozenSet[Any]:
     """The values a generated model's enum field allows (its `__<field>_allowed`), or none."""
     return getattr(model, "_%s__%s_allowed" % (model.__name__, field), frozenset())
@@ -232,6 +237,11 @@ class ComposedModel(BaseModel):
         inner: core_schema.CoreSchema
         if not tagged:
             inner = in_order[0] if len(in_order) == 1 else core_schema.union_schema(in_order, mode="left_to_right")
+        elif cls.discriminator and not untagged:
+            # the spec's discriminator, every member tagged: looked up in pydantic-core (dicts and models alike)
+            inner = core_schema.tagged_union_schema(
+                tagged, discriminator=cls.discriminator, custom_error_type="unknown_tag",
+                custom_error_message="%s takes %s %s" % (cls.__name__, tag_name, ", ".join(map(repr, tagged))))
         else:
             # a value carrying a known tag (the spec's discriminator, else `type`) goes to its member in
             # pydantic-core; an unknown tag is an error; a value without one (a string, or an object
@@ -258,19 +268,18 @@ class ComposedModel(BaseModel):
                 custom_error_message="%s takes %s %s" % (cls.__name__, tag_name, ", ".join(map(repr, tagged))))
         if cls.nullable:
             inner = core_schema.nullable_schema(inner)
-        return core_schema.no_info_wrap_validator_function(
-            cls._validate_member, inner, serialization=core_schema.plain_serializer_function_ser_schema(to_wire))
+        # the members are tried in pydantic-core; Python runs only when none matches (no call on the common path)
+        return core_schema.union_schema(
+            [inner, core_schema.no_info_plain_validator_function(cls._no_member_matched)], mode="left_to_right",
+            serialization=core_schema.plain_serializer_function_ser_schema(to_wire))
 
     @classmethod
-    def _validate_member(cls, value: Any, handler: Any) -> Any:
+    def _no_member_matched(cls, value: Any) -> Any:
         if isinstance(value, ComposedModel):
-            value = value.actual_instance
+            return cls._adapter().validate_python(value.actual_instance)   # a wrapper: its member value
         if cls.response_only or _parsing_server_response.get():
-            try:
-                return handler(value)
-            except ValidationError:
-                return value   # the API grew (a new kind or shape): kept as sent, written back by to_dict
-        return handler(value)
+            return value   # the API grew (a new kind or shape): kept as sent, written back by to_dict
+        raise ValueError("%s: no member matches %s" % (cls.__name__, _short(value)))
 
     @classmethod
     def from_dict(cls, obj: Any) -> Self:

@@ -62,39 +62,53 @@ def test_demo_runner_starts_the_local_server_mints_a_key_and_stops_it():
 
 
 @pytest.fixture
-def token_endpoint():
-    """The token server in a thread, with its SDK client pointed at a local server that wants one key."""
-    upstream = LocalRealtimeServer(api_key=TEST_KEY).start()
-    api = make_api(upstream.base_url)
+def token_endpoint(server):
+    """The token server in a thread, its SDK client pointed at a scripted server that answers
+    client_secrets with fresh keys (the local server does not emulate that operation yet)."""
+    counter = iter(range(1000))
+
+    def fresh_secret(seen):
+        answer = json.loads(SPEC["paths"]["/realtime/client_secrets"]["post"]["x-oaiMeta"]["examples"]["response"])
+        answer["value"] = "ek_%032x" % next(counter)
+        answer["expires_at"] = int(time.time()) + seen.json()["expires_after"]["seconds"]
+        return Reply(body=answer)
+
+    server.script(fresh_secret)
+    api = make_api(server.base_url)
     backend = token_server.make_server(api, port=0)
     threading.Thread(target=backend.serve_forever, daemon=True).start()
-    yield upstream, api, "http://127.0.0.1:%d" % backend.server_address[1]
+    yield server, api, "http://127.0.0.1:%d" % backend.server_address[1]
     backend.shutdown()
     backend.server_close()
-    upstream.close()
 
 
 def test_token_endpoint_hands_the_browser_a_fresh_ephemeral_key(token_endpoint):
-    _, _, url = token_endpoint
+    upstream, _, url = token_endpoint
     response = urllib3.request("GET", url + "/session")
     assert response.status == 200 and response.headers["Cache-Control"] == "no-store"
-    session = response.json()
-    assert re.fullmatch(r"ek_[0-9a-f]{32}", session["client_secret"]["value"])
-    assert abs(session["client_secret"]["expires_at"] - (time.time() + 60)) < 5
-    assert session["voice"] == "alloy" and session["modalities"] == ["audio", "text"]
+    secret = response.json()
+    assert re.fullmatch(r"ek_[0-9a-f]{32}", secret["value"])
+    assert abs(secret["expires_at"] - (time.time() + 600)) < 5
+    assert secret["session"]["type"] == "realtime"
     assert TEST_KEY not in response.data.decode()
+    sent = upstream.requests[0]
+    assert sent.path == "/v1/realtime/client_secrets" and sent.headers["Authorization"] == "Bearer " + TEST_KEY
+    assert sent.json()["session"] == {"type": "realtime", "model": "gpt-realtime",
+                                      "instructions": "You are a friendly assistant.",
+                                      "audio": {"output": {"voice": "marin"}}}
     again = urllib3.request("GET", url + "/session").json()
-    assert again["client_secret"]["value"] != session["client_secret"]["value"]
+    assert again["value"] != secret["value"]
 
 
 def test_token_endpoint_failure_is_a_502_without_details_or_keys(token_endpoint, caplog):
     upstream, api, url = token_endpoint
-    upstream.api_key = "sk-rotated"   # the backend's key is no longer accepted
+    upstream.script(Reply(status=401, body={"error": {"message": "Incorrect API key provided: sk-rot***", "type":
+                                                      "invalid_request_error", "param": None, "code": "invalid_api_key"}}))
     with caplog.at_level(logging.INFO):
         response = urllib3.request("GET", url + "/session")
     assert response.status == 502 and response.json() == {"error": "could not mint a Realtime session"}
     assert "minting a session failed: (401)" in caplog.text
-    assert TEST_KEY not in caplog.text and "sk-rotated" not in caplog.text
+    assert TEST_KEY not in caplog.text
 
 
 def test_token_endpoint_has_only_the_session_route(token_endpoint):
