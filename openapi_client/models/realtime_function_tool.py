@@ -63,6 +63,8 @@ class RealtimeFunctionTool(BaseModel):
         validate_by_name=True,
         validate_by_alias=True,
         validate_assignment=True,
+        # the validator is built on first use: a call builds only the models it touches
+        defer_build=True,
         protected_namespaces=(),
     )
 

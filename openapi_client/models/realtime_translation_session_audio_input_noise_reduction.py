@@ -49,6 +49,8 @@ class RealtimeTranslationSessionAudioInputNoiseReduction(BaseModel):
         validate_by_name=True,
         validate_by_alias=True,
         validate_assignment=True,
+        # the validator is built on first use: a call builds only the models it touches
+        defer_build=True,
         protected_namespaces=(),
     )
 
