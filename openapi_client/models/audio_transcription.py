@@ -57,8 +57,9 @@ class AudioTranscription(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, cls.__delay_allowed, "delay")
-        return value
+        if value in cls.__delay_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__delay_allowed, "delay")
 
     model_config = ConfigDict(
         validate_by_name=True,

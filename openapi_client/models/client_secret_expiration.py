@@ -67,8 +67,9 @@ class ClientSecretExpiration(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, cls.__anchor_allowed, "anchor")
-        return value
+        if value in cls.__anchor_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__anchor_allowed, "anchor")
 
     model_config = ConfigDict(
         validate_by_name=True,

@@ -62,8 +62,9 @@ class InputImageContent(BaseModel):
     @field_validator('type')
     def type_validate_enum(cls, value):
         """Validates the enum"""
-        check_enum(value, cls.__type_allowed, "type")
-        return value
+        if value in cls.__type_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__type_allowed, "type")
 
     model_config = ConfigDict(
         validate_by_name=True,

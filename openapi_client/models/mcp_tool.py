@@ -65,8 +65,9 @@ class MCPTool(BaseModel):
     @field_validator('type')
     def type_validate_enum(cls, value):
         """Validates the enum"""
-        check_enum(value, cls.__type_allowed, "type")
-        return value
+        if value in cls.__type_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__type_allowed, "type")
 
     # allowed values built once, not on every validation
     __connector_id_allowed: ClassVar[FrozenSet[Any]] = frozenset(['connector_dropbox', 'connector_gmail', 'connector_googlecalendar', 'connector_googledrive', 'connector_microsoftteams', 'connector_outlookcalendar', 'connector_outlookemail', 'connector_sharepoint'])
@@ -77,8 +78,9 @@ class MCPTool(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, cls.__connector_id_allowed, "connector_id")
-        return value
+        if value in cls.__connector_id_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__connector_id_allowed, "connector_id")
 
     @field_validator('tunnel_id', mode="before")
     def tunnel_id_validate_regular_expression(cls, value):

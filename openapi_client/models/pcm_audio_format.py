@@ -54,8 +54,9 @@ class PCMAudioFormat(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, cls.__type_allowed, "type")
-        return value
+        if value in cls.__type_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__type_allowed, "type")
 
     # allowed values built once, not on every validation
     __rate_allowed: ClassVar[FrozenSet[Any]] = frozenset([24000])
@@ -66,8 +67,9 @@ class PCMAudioFormat(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, cls.__rate_allowed, "rate")
-        return value
+        if value in cls.__rate_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__rate_allowed, "rate")
 
     model_config = ConfigDict(
         validate_by_name=True,

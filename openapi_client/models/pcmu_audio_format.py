@@ -53,8 +53,9 @@ class PCMUAudioFormat(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, cls.__type_allowed, "type")
-        return value
+        if value in cls.__type_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__type_allowed, "type")
 
     model_config = ConfigDict(
         validate_by_name=True,

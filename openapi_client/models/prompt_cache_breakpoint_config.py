@@ -56,8 +56,9 @@ class PromptCacheBreakpointConfig(BaseModel):
     @field_validator('mode')
     def mode_validate_enum(cls, value):
         """Validates the enum"""
-        check_enum(value, cls.__mode_allowed, "mode")
-        return value
+        if value in cls.__mode_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__mode_allowed, "mode")
 
     model_config = ConfigDict(
         validate_by_name=True,

@@ -120,8 +120,9 @@ class RealtimeSessionCreateRequest(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, cls.__input_audio_format_allowed, "input_audio_format")
-        return value
+        if value in cls.__input_audio_format_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__input_audio_format_allowed, "input_audio_format")
 
     # allowed values built once, not on every validation
     __output_audio_format_allowed: ClassVar[FrozenSet[Any]] = frozenset(['pcm16', 'g711_ulaw', 'g711_alaw'])
@@ -132,8 +133,9 @@ class RealtimeSessionCreateRequest(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, cls.__output_audio_format_allowed, "output_audio_format")
-        return value
+        if value in cls.__output_audio_format_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__output_audio_format_allowed, "output_audio_format")
 
     model_config = ConfigDict(
         validate_by_name=True,

@@ -58,8 +58,9 @@ class RealtimeSessionCreateRequestClientSecretExpiresAfter(BaseModel):
     @field_validator('anchor')
     def anchor_validate_enum(cls, value):
         """Validates the enum"""
-        check_enum(value, cls.__anchor_allowed, "anchor")
-        return value
+        if value in cls.__anchor_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__anchor_allowed, "anchor")
 
     model_config = ConfigDict(
         validate_by_name=True,

@@ -72,8 +72,9 @@ class RealtimeSessionCreateRequestGA(BaseModel):
     @field_validator('type')
     def type_validate_enum(cls, value):
         """Validates the enum"""
-        check_enum(value, cls.__type_allowed, "type")
-        return value
+        if value in cls.__type_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__type_allowed, "type")
 
     # allowed values built once, not on every validation
     __output_modalities_allowed: ClassVar[FrozenSet[Any]] = frozenset(['text', 'audio'])

@@ -84,8 +84,9 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, cls.__type_allowed, "type")
-        return value
+        if value in cls.__type_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__type_allowed, "type")
 
     # allowed values built once, not on every validation
     __eagerness_allowed: ClassVar[FrozenSet[Any]] = frozenset(['low', 'medium', 'high', 'auto'])
@@ -96,8 +97,9 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, cls.__eagerness_allowed, "eagerness")
-        return value
+        if value in cls.__eagerness_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__eagerness_allowed, "eagerness")
 
     model_config = ConfigDict(
         validate_by_name=True,

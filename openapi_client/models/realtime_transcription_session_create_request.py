@@ -66,8 +66,9 @@ class RealtimeTranscriptionSessionCreateRequest(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, cls.__input_audio_format_allowed, "input_audio_format")
-        return value
+        if value in cls.__input_audio_format_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__input_audio_format_allowed, "input_audio_format")
 
     # allowed values built once, not on every validation
     __include_allowed: ClassVar[FrozenSet[Any]] = frozenset(['item.input_audio_transcription.logprobs'])

@@ -71,8 +71,9 @@ class RealtimeTurnDetectionSemanticVad(BaseModel):
     @field_validator('type')
     def type_validate_enum(cls, value):
         """Validates the enum"""
-        check_enum(value, cls.__type_allowed, "type")
-        return value
+        if value in cls.__type_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__type_allowed, "type")
 
     # allowed values built once, not on every validation
     __eagerness_allowed: ClassVar[FrozenSet[Any]] = frozenset(['low', 'medium', 'high', 'auto'])
@@ -83,8 +84,9 @@ class RealtimeTurnDetectionSemanticVad(BaseModel):
         if value is None:
             return value
 
-        check_enum(value, cls.__eagerness_allowed, "eagerness")
-        return value
+        if value in cls.__eagerness_allowed:   # the common case without a second call
+            return value
+        return check_enum(value, cls.__eagerness_allowed, "eagerness")
 
     model_config = ConfigDict(
         validate_by_name=True,
