@@ -255,7 +255,7 @@ def test_every_model_round_trips_any_schema_valid_json(name):
     model = getattr(M, name)
     schema = json_schema(name)
 
-    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
     @given(from_schema(schema))
     def round_trip(body):
         body = json.loads(json.dumps(body))
