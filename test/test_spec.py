@@ -99,6 +99,7 @@ def _python_body_example(example: str, names: list) -> dict:
 def _typescript_body_example(example: str) -> dict:
     """{parameter: the value the TypeScript example's request literal holds}, snake_case keys."""
     literal = example.split("= {", 1)[1].rsplit("};", 1)[0]
+    literal = re.sub(r"`([^`]*)`", lambda m: json.dumps(m.group(1)), literal)   # template literals (multi-line text)
     literal = re.sub(r"^\s*//.*$", "", literal, flags=re.M)
     quoted = re.sub(r"^(\s*)(\w+):", r'\1"\2":', literal, flags=re.M)
     as_json = "{" + re.sub(r",(\s*[}\]])", r"\1", quoted).rstrip().rstrip(",") + "}"
