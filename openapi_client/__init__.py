@@ -28,6 +28,18 @@ __all__ = [
     "ApiKeyError",
     "ApiAttributeError",
     "ApiException",
+    "BadRequestException",
+    "UnauthorizedException",
+    "ForbiddenException",
+    "NotFoundException",
+    "ConflictException",
+    "UnprocessableEntityException",
+    "TooManyRequestsException",
+    "ServiceException",
+    "ApiResponseValidationError",
+    "ApiConnectionError",
+    "ApiTimeoutError",
+    "OpenAIError",
     "AudioTranscription",
     "AudioTranscriptionModel",
     "AudioTranscriptionResponse",
@@ -141,7 +153,7 @@ __all__ = [
 import typing as _typing
 
 if _typing.TYPE_CHECKING:
-    # import apis into sdk package
+        # import apis into sdk package
     from openapi_client.api.realtime_api import RealtimeApi as RealtimeApi
     
     # import ApiClient
@@ -154,6 +166,18 @@ if _typing.TYPE_CHECKING:
     from openapi_client.exceptions import ApiKeyError as ApiKeyError
     from openapi_client.exceptions import ApiAttributeError as ApiAttributeError
     from openapi_client.exceptions import ApiException as ApiException
+    from openapi_client.exceptions import BadRequestException as BadRequestException
+    from openapi_client.exceptions import UnauthorizedException as UnauthorizedException
+    from openapi_client.exceptions import ForbiddenException as ForbiddenException
+    from openapi_client.exceptions import NotFoundException as NotFoundException
+    from openapi_client.exceptions import ConflictException as ConflictException
+    from openapi_client.exceptions import UnprocessableEntityException as UnprocessableEntityException
+    from openapi_client.exceptions import TooManyRequestsException as TooManyRequestsException
+    from openapi_client.exceptions import ServiceException as ServiceException
+    from openapi_client.exceptions import ApiResponseValidationError as ApiResponseValidationError
+    from openapi_client.exceptions import ApiConnectionError as ApiConnectionError
+    from openapi_client.exceptions import ApiTimeoutError as ApiTimeoutError
+    from openapi_client.exceptions import OpenAIError as OpenAIError
     
     # import models into sdk package
     from openapi_client.models.audio_transcription import AudioTranscription as AudioTranscription
@@ -279,6 +303,18 @@ else:
         "ApiKeyError": ".exceptions",
         "ApiAttributeError": ".exceptions",
         "ApiException": ".exceptions",
+        "BadRequestException": ".exceptions",
+        "UnauthorizedException": ".exceptions",
+        "ForbiddenException": ".exceptions",
+        "NotFoundException": ".exceptions",
+        "ConflictException": ".exceptions",
+        "UnprocessableEntityException": ".exceptions",
+        "TooManyRequestsException": ".exceptions",
+        "ServiceException": ".exceptions",
+        "ApiResponseValidationError": ".exceptions",
+        "ApiConnectionError": ".exceptions",
+        "ApiTimeoutError": ".exceptions",
+        "OpenAIError": ".exceptions",
         "AudioTranscription": ".models.audio_transcription",
         "AudioTranscriptionModel": ".models.audio_transcription_model",
         "AudioTranscriptionResponse": ".models.audio_transcription_response",

@@ -24,6 +24,22 @@ from typing_extensions import NotRequired, Self
 
 import urllib3
 
+from openapi_client.exceptions import ApiValueError
+
+
+def bearer_token(key: Optional[str]) -> Optional[str]:
+    """The API key as it is sent: whitespace at both ends removed (keys read from secret files end in
+    a newline); empty is no key; any other control character is refused, and the error never holds the key."""
+    if key is None:
+        return None
+    key = key.strip()
+    if not key:
+        return None
+    position = next((i for i, char in enumerate(key) if ord(char) < 32 or ord(char) == 127), None)
+    if position is not None:
+        raise ApiValueError("the API key has a control character at position %d: check where it is read from" % position)
+    return key
+
 
 JSON_SCHEMA_VALIDATION_KEYWORDS = {
     'multipleOf', 'maximum', 'exclusiveMaximum',
@@ -573,12 +589,13 @@ class Configuration:
         :return: The Auth Settings information dict.
         """
         auth: AuthSettings = {}
-        if self.access_token is not None:
+        token = bearer_token(self.access_token)
+        if token is not None:
             auth['ApiKeyAuth'] = {
                 'type': 'bearer',
                 'in': 'header',
                 'key': 'Authorization',
-                'value': 'Bearer ' + self.access_token
+                'value': 'Bearer ' + token
             }
         return auth
 

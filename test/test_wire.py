@@ -380,3 +380,46 @@ def test_one_client_shared_by_8_threads_has_no_cross_talk(server):
         thread.join(60)
     assert failures == [] and mismatches == []
     assert len(server.requests) == 400
+
+
+# ------------------------------------------------------------ keys, non-JSON numbers, exports
+
+@pytest.mark.parametrize("key", ["sk-from-a-file\n", "  sk-from-a-file\r\n", "\tsk-from-a-file "])
+def test_whitespace_around_the_key_is_stripped(server, key):
+    make_api(server.base_url, access_token=key).create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert server.requests[0].headers["Authorization"] == "Bearer sk-from-a-file"
+
+
+@pytest.mark.parametrize("key", ["sk-secret-part\r\nX-Injected: 1", "sk-secret\npart", "sk-secret\x00part", "sk-secret\x7fpart"])
+def test_a_key_with_a_control_character_is_a_package_error_without_the_key(server, key):
+    with pytest.raises(openapi_client.ApiValueError) as caught:
+        make_api(server.base_url, access_token=key).create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert "control character" in str(caught.value) and "secret" not in str(caught.value)
+    assert server.requests == []
+
+
+def test_an_empty_key_counts_as_no_key(server, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "")
+    for configuration in (openapi_client.Configuration(host=server.base_url),
+                          openapi_client.Configuration(host=server.base_url, access_token="  ")):
+        api = openapi_client.RealtimeApi(openapi_client.ApiClient(configuration))
+        with pytest.raises(openapi_client.ApiValueError, match="no API key"):
+            api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_nan_and_infinity_are_refused_when_the_request_is_built(server, value):
+    with pytest.raises(ValueError, match="finite"):
+        openapi_client.RealtimeTurnDetectionServerVad(type="server_vad", threshold=value)
+    with pytest.raises(ValueError, match="finite"):
+        openapi_client.RealtimeSessionCreateRequest(speed=value)
+    assert server.requests == []
+
+
+def test_every_typed_error_imports_from_the_package_root():
+    for name in ("ApiTimeoutError", "ApiConnectionError", "ApiResponseValidationError", "TooManyRequestsException",
+                 "BadRequestException", "UnauthorizedException", "ForbiddenException", "NotFoundException",
+                 "ConflictException", "UnprocessableEntityException", "ServiceException", "ApiException"):
+        assert getattr(openapi_client, name) is getattr(exceptions, name), name
+        assert name in openapi_client.__all__

@@ -53,6 +53,8 @@ class RealtimeTranslationSessionCreateRequestAudioInput(BaseModel):
         validate_assignment=True,
         # the validator is built on first use: a call builds only the models it touches
         defer_build=True,
+        # the wire is JSON: NaN and Infinity are refused when the request is built
+        allow_inf_nan=False,
         protected_namespaces=(),
     )
 
