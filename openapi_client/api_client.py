@@ -348,6 +348,13 @@ class ApiClient:
 
         if not 200 <= response_data.status <= 299:
             raise ApiException.from_response(http_resp=response_data, body=None, data=None)
+        if response_type is None:
+            declared = [(status, kind) for status, kind in response_types_map.items() if kind and status.startswith("2")]
+            if declared:   # a success the operation does not declare would become a silent None
+                raise ApiResponseValidationError(
+                    http_resp=response_data,
+                    reason="the operation answers %s; got status %d" % (
+                        " or ".join("%s with a %s" % (status, kind) for status, kind in declared), response_data.status))
 
         # deserialize response data; what the server sent is parsed leniently
         # (unknown enum values kept), and an unusable body is a typed error

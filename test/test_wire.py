@@ -423,3 +423,23 @@ def test_every_typed_error_imports_from_the_package_root():
                  "ConflictException", "UnprocessableEntityException", "ServiceException", "ApiException"):
         assert getattr(openapi_client, name) is getattr(exceptions, name), name
         assert name in openapi_client.__all__
+
+
+@pytest.mark.parametrize("reply, says", [
+    (Reply(body=b"", contract=False), "not a valid RealtimeSessionCreateResponse"),
+    (Reply(body=b"null", contract=False), "not a valid RealtimeSessionCreateResponse"),
+    (Reply(status=201, body=EXAMPLE_RESPONSE, contract=False),
+     "answers 200 with a RealtimeSessionCreateResponse; got status 201"),
+    (Reply(status=204, body=b"", contract=False), "answers 200 with a RealtimeSessionCreateResponse; got status 204"),
+    (Reply(body=json.dumps(EXAMPLE_RESPONSE), contract=False, headers={"Content-Type": ""}), "not a valid"),
+])
+def test_a_success_without_the_declared_body_is_an_error_never_a_silent_none(server, api, reply, says):
+    server.script(reply)
+    with pytest.raises(openapi_client.ApiResponseValidationError, match=says):
+        api.create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert len(server.requests) == 1   # an answer, not a connection failure: not retried
+
+
+def test_an_operation_that_declares_no_body_returns_none(server, api):
+    server.script(Reply(body=b"", contract=False, headers={"Content-Type": "text/plain"}))
+    assert api.hangup_realtime_call("rtc_1") is None
