@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from local_server.contract import SPEC_PATH, SpecContract
-from local_server.server import DEFAULT_MAX_BODY_BYTES, LocalRealtimeServer
+from local_server.server import DEFAULT_MAX_BODY_BYTES, LocalRealtimeServer, emulated_routes
 
 
 def main(argv: "list[str] | None" = None) -> int:
@@ -23,10 +23,7 @@ def main(argv: "list[str] | None" = None) -> int:
     server = LocalRealtimeServer(args.host, args.port, contract=SpecContract(args.spec), api_key=args.api_key,
                                  max_body_bytes=args.max_body_bytes)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # stop cleanly when a runner terminates us
-    from local_server.server import EMULATED_PATHS
-    for path, methods in sorted(server.contract.routes.items()):
-        if path[len(server.contract.base_path):] not in EMULATED_PATHS:
-            continue
+    for path, methods in sorted(emulated_routes(server.contract).items()):
         print("local_server: %s %s (validated against %s)" % (" ".join(sorted(methods)), path, args.spec.name), flush=True)
     print("local_server: listening on %s" % server.base_url, flush=True)
     try:

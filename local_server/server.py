@@ -8,7 +8,7 @@ import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional, Tuple, cast
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple, cast
 from urllib.parse import urlsplit
 
 from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
@@ -24,6 +24,12 @@ KEY_TTL_SECONDS = 60
 DEFAULT_MODEL = "gpt-4o-realtime-preview"
 # The operations of openapi.yaml this stand-in answers; the others are a 404 until it emulates them.
 EMULATED_PATHS = frozenset({"/realtime/sessions"})
+
+
+def emulated_routes(contract: SpecContract) -> Dict[str, Set[str]]:
+    """{full path: methods} of the contract's routes this stand-in answers."""
+    return {path: methods for path, methods in contract.routes.items()
+            if path[len(contract.base_path):] in EMULATED_PATHS}
 # What the API fills in for fields a client leaves out; only fields the response schema declares are answered.
 SESSION_DEFAULTS: Dict[str, Any] = {
     "modalities": ["text", "audio"],
@@ -140,7 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, path: str) -> Answer:
         contract = self.server.contract
         body, refused = self._read_body()   # read on every route, so a kept-alive connection stays in step
-        methods = contract.routes.get(path) if path[len(contract.base_path):] in EMULATED_PATHS else None
+        methods = emulated_routes(contract).get(path)
         if methods is None:
             return 404, error_body("Invalid URL (%s %s)" % (self.command, path)), {}
         if self.command not in methods:

@@ -12,9 +12,10 @@ import uuid
 import json
 import re
 from enum import Enum
-from typing import Any, Callable, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type, TypeVar, Union, cast
-
+import contextlib
 import pprint
+from typing import Any, Callable, ClassVar, ContextManager, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type, TypeVar, Union, cast
+
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, SecretStr, StrictBool, StrictFloat, StrictInt,
                       StrictStr, TypeAdapter, ValidationError, ValidationInfo, field_validator)
 from typing_extensions import Annotated, Self
@@ -41,13 +42,10 @@ class parsing_server_response:
         _parsing_server_response.reset(self._token)
 
 
-def check_enum(value: Any, allowed: frozenset, field: str, lenient: bool = False) -> Any:
-    """Strict for data the caller builds, lenient for data the server sent (and for models
-    only answers use: `lenient`)."""
-    if value in allowed or lenient or _parsing_server_response.get():
+def check_enum(value: Any, allowed: frozenset, field: str) -> Any:
+    """Strict for data the caller builds, lenient for data the server sent."""
+    if value in allowed or _parsing_server_response.get():
         return value
-    if type(value) is not str and isinstance(value, Enum) and value.value in allowed:
-        return value.value
     choices = ", ".join(repr(v) for v in sorted(allowed, key=str))
     raise ValueError(f"{field} must be one of {choices}; got {value!r}")
 
@@ -120,12 +118,12 @@ def _json_key_named_additional_properties(value: Any, info: ValidationInfo) -> A
 AdditionalProperties = Annotated[Dict[str, Any], BeforeValidator(_json_key_named_additional_properties)]
 
 
-def move_unknown_fields(model: Any, closed: bool, lenient: bool = False) -> None:
+def move_unknown_fields(model: Any, closed: bool) -> None:
     """After validating JSON with extra="allow": the undeclared keys move from pydantic's extras
     to additional_properties and stop counting as fields that were set. A closed schema
     (`additionalProperties: false`) takes them only from a server; a caller's data gets a ValueError."""
     unknown = model.__pydantic_extra__
-    if closed and not (lenient or _parsing_server_response.get()):
+    if closed and not _parsing_server_response.get():
         raise ValueError("%s takes no field(s) %s" % (type(model).__name__, ", ".join(map(repr, sorted(unknown)))))
     object.__setattr__(model, "__pydantic_extra__", None)
     fields_set = model.__pydantic_fields_set__ - unknown.keys()
@@ -248,14 +246,14 @@ class ComposedModel(BaseModel):
                 tagged[tag] = schema
             if not tags:
                 untagged.append(schema)
+        unknown_tag = "%s takes %s %s" % (cls.__name__, tag_name, ", ".join(map(repr, tagged)))
         inner: core_schema.CoreSchema
         if not tagged:
             inner = in_order[0] if len(in_order) == 1 else core_schema.union_schema(in_order, mode="left_to_right")
         elif cls.discriminator and not untagged:
             # the spec's discriminator, every member tagged: looked up in pydantic-core (dicts and models alike)
             inner = core_schema.tagged_union_schema(
-                tagged, discriminator=cls.discriminator, custom_error_type="unknown_tag",
-                custom_error_message="%s takes %s %s" % (cls.__name__, tag_name, ", ".join(map(repr, tagged))))
+                tagged, discriminator=cls.discriminator, custom_error_type="unknown_tag", custom_error_message=unknown_tag)
         else:
             # a value carrying a known tag (the spec's discriminator, else `type`) goes to its member in
             # pydantic-core; an unknown tag is an error; a value without one (a string, or an object
@@ -278,8 +276,7 @@ class ComposedModel(BaseModel):
                 choices[any_key] = (without_tag[0] if len(without_tag) == 1
                                     else core_schema.union_schema(without_tag, mode="left_to_right"))
             inner = core_schema.tagged_union_schema(
-                choices, discriminator=pick, custom_error_type="unknown_tag",
-                custom_error_message="%s takes %s %s" % (cls.__name__, tag_name, ", ".join(map(repr, tagged))))
+                choices, discriminator=pick, custom_error_type="unknown_tag", custom_error_message=unknown_tag)
         if cls.nullable:
             inner = core_schema.nullable_schema(inner)
         # the members are tried in pydantic-core; Python runs only when none matches (no call on the common path)
@@ -296,19 +293,20 @@ class ComposedModel(BaseModel):
         raise ValueError("%s: no member matches %s" % (cls.__name__, _short(value)))
 
     @classmethod
+    def _parsing(cls) -> ContextManager[Any]:
+        """Lenient when this union only ever comes from the server."""
+        return parsing_server_response() if cls.response_only else contextlib.nullcontext()
+
+    @classmethod
     def from_dict(cls, obj: Any) -> Self:
-        """Parse JSON data (unknown keys kept, lenient when this union only ever comes from the server)."""
-        if cls.response_only:
-            with parsing_server_response():
-                return cls._wrap(cls._adapter().validate_python(obj, **WIRE_OPTIONS))
-        return cls._wrap(cls._adapter().validate_python(obj, **WIRE_OPTIONS))
+        """Parse JSON data (unknown keys kept)."""
+        with cls._parsing():
+            return cls._wrap(cls._adapter().validate_python(obj, **WIRE_OPTIONS))
 
     @classmethod
     def from_json(cls, json_str: Union[str, bytes]) -> Self:
-        if cls.response_only:
-            with parsing_server_response():
-                return cls._wrap(cls._adapter().validate_json(json_str, **WIRE_OPTIONS))
-        return cls._wrap(cls._adapter().validate_json(json_str, **WIRE_OPTIONS))
+        with cls._parsing():
+            return cls._wrap(cls._adapter().validate_json(json_str, **WIRE_OPTIONS))
 
     @classmethod
     def _wrap(cls, member_value: Any) -> Self:

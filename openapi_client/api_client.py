@@ -48,6 +48,8 @@ from openapi_client.exceptions import (
 
 RequestSerialized = Tuple[str, str, Dict[str, str], Optional[str], List[str]]
 # JSON bodies pydantic can parse from bytes directly (JSON is UTF-8 unless a charset says otherwise)
+# a JSON media type (application/json, application/*+json), any parameters
+_JSON_MEDIA_TYPE = re.compile(r'^application/(json|[\w!#$&.+\-^_]+\+json)\s*(;|$)', re.IGNORECASE)
 _UTF8_JSON = re.compile(r'^application/(?:[\w!#$&.+\-^_]+\+)?json\s*(?:;\s*charset="?utf-8"?\s*)?$', re.IGNORECASE)
 
 
@@ -479,7 +481,7 @@ class ApiClient:
                 data = json.loads(response_text)
             except ValueError:
                 data = response_text
-        elif re.match(r'^application/(json|[\w!#$&.+\-^_]+\+json)\s*(;|$)', content_type, re.IGNORECASE):
+        elif _JSON_MEDIA_TYPE.match(content_type):
             if response_text == "":
                 data = ""
             else:
@@ -643,7 +645,7 @@ class ApiClient:
     def form_part(self, value, content_type: str) -> Tuple[None, str, str]:
         """A multipart field sent with its own content type (the spec's `encoding`): JSON for
         a JSON type (a model as its to_dict()), the text itself otherwise."""
-        if re.match(r'^application/(json|[\w!#$&.+\-^_]+\+json)\s*(;|$)', content_type, re.IGNORECASE):
+        if _JSON_MEDIA_TYPE.match(content_type):
             data = pydantic_core.to_json(self.sanitize_for_serialization(value)).decode()
         else:
             data = value if isinstance(value, str) else str(value)

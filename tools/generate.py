@@ -28,6 +28,8 @@ from pathlib import Path
 
 import yaml
 
+from tools.update_spec import collect_components
+
 CONFIG = "generator-config.yaml"
 SPEC = "openapi.yaml"
 EXAMPLES = Path(".openapi-generator", "doc-examples.yaml")
@@ -39,6 +41,13 @@ INSTANCE_PLACEHOLDER = re.compile(r"<<example-instance:(\w+)>>")
 
 class GenerateError(Exception):
     """The generator failed, or its output is not what the second pass needs."""
+
+
+def indent_at(text: str, position: int) -> str:
+    """The spaces that start the line `position` is on (a nested example continues at that indent)."""
+    line_start = text.rfind("\n", 0, position) + 1
+    line = text[line_start:position]
+    return line[:len(line) - len(line.lstrip(" "))]
 
 
 def union_example(candidates: list[str]) -> str | None:
@@ -66,9 +75,8 @@ def nested_example(name: str, examples: dict[str, str], outer: tuple[str, ...] =
     text = examples[name]
 
     def fill(match: re.Match[str]) -> str:
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        indent = text[line_start:len(text) - len(text[line_start:].lstrip(" "))]
-        return nested_example(match.group(1), examples, outer + (name,), unions).replace("\n", "\n" + indent)
+        return nested_example(match.group(1), examples, outer + (name,), unions).replace(
+            "\n", "\n" + indent_at(text, match.start()))
 
     return PLACEHOLDER.sub(fill, text)
 
@@ -94,37 +102,6 @@ def spec_with_body_examples(spec: dict, rendered: dict) -> dict:
     return spec
 
 
-SCHEMA_REF = "#/components/schemas/"
-
-
-def _schema_refs(node: object) -> set[str]:
-    """Names of the component schemas a node $refs directly (not through other components)."""
-    found: set[str] = set()
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(SCHEMA_REF):
-            found.add(ref[len(SCHEMA_REF):])
-        for key, value in node.items():
-            if not str(key).startswith("x-"):
-                found |= _schema_refs(value)
-    elif isinstance(node, list):
-        for item in node:
-            found |= _schema_refs(item)
-    return found
-
-
-def _closure(schemas: dict, roots: set[str]) -> set[str]:
-    seen: set[str] = set()
-    pending = list(roots)
-    while pending:
-        name = pending.pop()
-        if name in seen or name not in schemas:
-            continue
-        seen.add(name)
-        pending.extend(_schema_refs(schemas[name]))
-    return seen
-
-
 def _mark_inline_schemas(schema: object) -> None:
     """x-py-response-only on a schema and every inline schema in it (the generator hoists those
     into models of their own and keeps their extensions); $ref targets are marked on their own."""
@@ -144,15 +121,13 @@ def mark_response_only_schemas(spec: dict) -> list[str]:
     """Mark the schemas only answers use (x-py-response-only): their models parse leniently
     everywhere, from_json included; what a request uses stays strict. Returns their names."""
     schemas = (spec.get("components") or {}).get("schemas") or {}
-    in_requests: set[str] = set()
-    in_responses: set[str] = set()
-    for item in (spec.get("paths") or {}).values():
-        for operation in item.values():
-            if not isinstance(operation, dict):
-                continue
-            in_requests |= _schema_refs(operation.get("requestBody")) | _schema_refs(operation.get("parameters"))
-            in_responses |= _schema_refs(operation.get("responses"))
-    response_only = sorted(_closure(schemas, in_responses) - _closure(schemas, in_requests))
+    operations = [op for item in (spec.get("paths") or {}).values() for op in item.values() if isinstance(op, dict)]
+
+    def reachable(parts: list[object]) -> set[str]:
+        return set(collect_components(spec, parts).get("schemas", {}))
+
+    in_requests = reachable([part for op in operations for part in (op.get("requestBody"), op.get("parameters"))])
+    response_only = sorted(reachable([op.get("responses") for op in operations]) - in_requests)
     for name in response_only:
         _mark_inline_schemas(schemas[name])
     return response_only
@@ -190,13 +165,11 @@ def fill_model_pages(root: Path, rendered: dict) -> None:
         text = page.read_text()
 
         def fill(match: re.Match[str], text: str = text) -> str:
-            line_start = text.rfind("\n", 0, match.start()) + 1
-            indent = " " * (len(text[line_start:match.start()]) - len(text[line_start:match.start()].lstrip(" ")))
             name = match.group(1)
             value = nested_example(name, examples, (), unions)
             if name in unions:
                 value = f"{name}({value})"
-            return value.replace("\n", "\n" + indent)
+            return value.replace("\n", "\n" + indent_at(text, match.start()))
 
         filled = INSTANCE_PLACEHOLDER.sub(fill, text)
         if filled != text:

@@ -269,10 +269,14 @@ def downgrade_to_3_0(doc: dict) -> dict:
 
 # ---------------------------------------------------------------- fixes
 
+def pointer_part(part: str) -> str:
+    """One JSON pointer segment, unescaped (RFC 6901)."""
+    return part.replace("~1", "/").replace("~0", "~")
+
+
 def resolve_pointer(doc: Any, pointer: str) -> Any:
     node = doc
-    for part in pointer.lstrip("/").split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
+    for part in map(pointer_part, pointer.lstrip("/").split("/")):
         if isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         elif isinstance(node, dict) and part in node:
@@ -299,7 +303,7 @@ def hoist(doc: dict, fix: dict, target: Any, applied: list[dict]) -> list[str]:
     if isinstance(parent, list):
         parent[int(key)] = replacement
     else:
-        parent[key.replace("~1", "/").replace("~0", "~")] = replacement
+        parent[pointer_part(key)] = replacement
     applied.append({"at": fix["at"], "keys": ["$ref"], "why": f"project fix: {fix['why']}"})
     return []
 

@@ -48,7 +48,7 @@ class AudioTranscription(BaseModel):
             move_unknown_fields(self, closed=False)
         return self
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __delay_allowed: ClassVar[FrozenSet[Any]] = frozenset(['minimal', 'low', 'medium', 'high', 'xhigh'])
 
     @field_validator('delay')

@@ -44,7 +44,7 @@ class AudioTranscriptionResponse(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, closed=False, lenient=True)
+            move_unknown_fields(self, closed=False)
         return self
 
     model_config = ConfigDict(

@@ -58,7 +58,7 @@ class InputFileContent(BaseModel):
         """In JSON input a null in this non-nullable field stands for its default."""
         return 'input_file' if value is None and info.context is WIRE else value
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['input_file'])
 
     @field_validator('type')

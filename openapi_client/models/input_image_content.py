@@ -56,7 +56,7 @@ class InputImageContent(BaseModel):
         """In JSON input a null in this non-nullable field stands for its default."""
         return 'input_image' if value is None and info.context is WIRE else value
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['input_image'])
 
     @field_validator('type')

@@ -59,7 +59,7 @@ class MCPTool(BaseModel):
             move_unknown_fields(self, closed=False)
         return self
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['mcp'])
 
     @field_validator('type')
@@ -69,7 +69,7 @@ class MCPTool(BaseModel):
             return value
         return check_enum(value, cls.__type_allowed, "type")
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __connector_id_allowed: ClassVar[FrozenSet[Any]] = frozenset(['connector_dropbox', 'connector_gmail', 'connector_googlecalendar', 'connector_googledrive', 'connector_microsoftteams', 'connector_outlookcalendar', 'connector_outlookemail', 'connector_sharepoint'])
 
     @field_validator('connector_id')

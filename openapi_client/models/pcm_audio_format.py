@@ -45,7 +45,7 @@ class PCMAudioFormat(BaseModel):
             move_unknown_fields(self, closed=False)
         return self
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['audio/pcm'])
 
     @field_validator('type')
@@ -58,7 +58,7 @@ class PCMAudioFormat(BaseModel):
             return value
         return check_enum(value, cls.__type_allowed, "type")
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __rate_allowed: ClassVar[FrozenSet[Any]] = frozenset([24000])
 
     @field_validator('rate')

@@ -50,7 +50,7 @@ class PromptCacheBreakpointConfig(BaseModel):
         """In JSON input a null in this non-nullable field stands for its default."""
         return 'explicit' if value is None and info.context is WIRE else value
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __mode_allowed: ClassVar[FrozenSet[Any]] = frozenset(['explicit'])
 
     @field_validator('mode')

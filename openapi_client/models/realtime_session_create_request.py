@@ -98,7 +98,7 @@ class RealtimeSessionCreateRequest(BaseModel):
         """In JSON input a null in this non-nullable field stands for its default."""
         return 1 if value is None and info.context is WIRE else value
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __modalities_allowed: ClassVar[FrozenSet[Any]] = frozenset(['text', 'audio'])
 
     @field_validator('modalities')
@@ -111,7 +111,7 @@ class RealtimeSessionCreateRequest(BaseModel):
             check_enum(i, cls.__modalities_allowed, "each item of modalities")
         return value
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __input_audio_format_allowed: ClassVar[FrozenSet[Any]] = frozenset(['pcm16', 'g711_ulaw', 'g711_alaw'])
 
     @field_validator('input_audio_format')
@@ -124,7 +124,7 @@ class RealtimeSessionCreateRequest(BaseModel):
             return value
         return check_enum(value, cls.__input_audio_format_allowed, "input_audio_format")
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __output_audio_format_allowed: ClassVar[FrozenSet[Any]] = frozenset(['pcm16', 'g711_ulaw', 'g711_alaw'])
 
     @field_validator('output_audio_format')

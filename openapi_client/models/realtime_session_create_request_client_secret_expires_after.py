@@ -52,7 +52,7 @@ class RealtimeSessionCreateRequestClientSecretExpiresAfter(BaseModel):
         """In JSON input a null in this non-nullable field stands for its default."""
         return 600 if value is None and info.context is WIRE else value
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __anchor_allowed: ClassVar[FrozenSet[Any]] = frozenset(['created_at'])
 
     @field_validator('anchor')

@@ -66,7 +66,7 @@ class RealtimeSessionCreateRequestGA(BaseModel):
             move_unknown_fields(self, closed=False)
         return self
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['realtime'])
 
     @field_validator('type')
@@ -76,7 +76,7 @@ class RealtimeSessionCreateRequestGA(BaseModel):
             return value
         return check_enum(value, cls.__type_allowed, "type")
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __output_modalities_allowed: ClassVar[FrozenSet[Any]] = frozenset(['text', 'audio'])
 
     @field_validator('output_modalities')
@@ -89,7 +89,7 @@ class RealtimeSessionCreateRequestGA(BaseModel):
             check_enum(i, cls.__output_modalities_allowed, "each item of output_modalities")
         return value
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __include_allowed: ClassVar[FrozenSet[Any]] = frozenset(['item.input_audio_transcription.logprobs'])
 
     @field_validator('include')

@@ -47,7 +47,7 @@ class RealtimeSessionCreateRequestToolsInner(BaseModel):
             move_unknown_fields(self, closed=False)
         return self
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['function'])
 
     @field_validator('type')

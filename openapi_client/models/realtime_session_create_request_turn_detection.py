@@ -75,7 +75,7 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
         """In JSON input a null in this non-nullable field stands for its default."""
         return True if value is None and info.context is WIRE else value
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['server_vad', 'semantic_vad'])
 
     @field_validator('type')
@@ -88,7 +88,7 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
             return value
         return check_enum(value, cls.__type_allowed, "type")
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __eagerness_allowed: ClassVar[FrozenSet[Any]] = frozenset(['low', 'medium', 'high', 'auto'])
 
     @field_validator('eagerness')

@@ -57,7 +57,7 @@ class RealtimeTranscriptionSessionCreateRequest(BaseModel):
         """In JSON input a null in this non-nullable field stands for its default."""
         return 'pcm16' if value is None and info.context is WIRE else value
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __input_audio_format_allowed: ClassVar[FrozenSet[Any]] = frozenset(['pcm16', 'g711_ulaw', 'g711_alaw'])
 
     @field_validator('input_audio_format')
@@ -70,7 +70,7 @@ class RealtimeTranscriptionSessionCreateRequest(BaseModel):
             return value
         return check_enum(value, cls.__input_audio_format_allowed, "input_audio_format")
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __include_allowed: ClassVar[FrozenSet[Any]] = frozenset(['item.input_audio_transcription.logprobs'])
 
     @field_validator('include')

@@ -47,7 +47,7 @@ class RealtimeTranscriptionSessionCreateRequestGA(BaseModel):
             move_unknown_fields(self, closed=False)
         return self
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['transcription'])
 
     @field_validator('type')
@@ -57,7 +57,7 @@ class RealtimeTranscriptionSessionCreateRequestGA(BaseModel):
             return value
         return check_enum(value, cls.__type_allowed, "type")
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __include_allowed: ClassVar[FrozenSet[Any]] = frozenset(['item.input_audio_transcription.logprobs'])
 
     @field_validator('include')

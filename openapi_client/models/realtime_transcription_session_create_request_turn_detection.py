@@ -48,7 +48,7 @@ class RealtimeTranscriptionSessionCreateRequestTurnDetection(BaseModel):
             move_unknown_fields(self, closed=False)
         return self
 
-    # allowed values built once, not on every validation
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['server_vad'])
 
     @field_validator('type')

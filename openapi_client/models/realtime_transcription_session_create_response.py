@@ -48,10 +48,10 @@ class RealtimeTranscriptionSessionCreateResponse(BaseModel):
     def _keep_unknown_fields(self) -> Self:
         """Keys the schema does not declare, let through when parsing JSON (WIRE_OPTIONS), move to additional_properties."""
         if self.__pydantic_extra__:
-            move_unknown_fields(self, closed=False, lenient=True)
+            move_unknown_fields(self, closed=False)
         return self
 
-    # only ever read from answers, which may carry values added later: no check, no Python call
+    # allowed values built once, not on every validation (a union reads them to pick a member)
     __modalities_allowed: ClassVar[FrozenSet[Any]] = frozenset(['text', 'audio'])
 
     model_config = ConfigDict(
