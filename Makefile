@@ -17,16 +17,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install -q -r requirements-dev.txt -r requirements.txt
 	touch $@
 
-# Mint a session on the bundled local server (offline, no key needed).
-# LIVE=1: the same example against the real API with your OPENAI_API_KEY.
+# Mint a client secret and open a call with it on the bundled local server (offline, no key needed).
+# LIVE=1: mint against the real API with your OPENAI_API_KEY and stop there (a real call needs a WebRTC peer).
 demo: $(STAMP)
 ifeq ($(LIVE),1)
-	PYTHONPATH=$(CURDIR) $(BIN)/python examples/create_session.py
+	PYTHONPATH=$(CURDIR) $(BIN)/python examples/create_client_secret.py
+	@echo "demo: opening a real call needs a real WebRTC peer behind the SDP offer; see examples/token_server.py"
 else
 	$(BIN)/python -m tools.demo
 endif
 
-# The local stand-in for POST /v1/realtime/sessions, for testing your own code: make serve PORT=8080
+# The local stand-in for the Realtime REST API, for testing your own code: make serve PORT=8080
 PORT ?= 8080
 serve: $(STAMP)
 	$(BIN)/python -m local_server --port $(PORT)

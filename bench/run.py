@@ -144,7 +144,8 @@ def call_makers(url: str) -> Dict[str, Callable[[], Callable[[], Any]]]:
     def openai_sdk() -> Callable[[], Any]:
         import openai  # type: ignore[import-not-found, unused-ignore]
         client = openai.OpenAI(api_key=KEY, base_url=url + "/v1")
-        return lambda: client.beta.realtime.sessions.create(**REQUEST)
+        sessions: Any = client.beta.realtime.sessions   # REQUEST is a plain dict, as the other contenders send
+        return lambda: sessions.create(**REQUEST)
 
     makers = {"urllib3+json": bare, "urllib3 pre-routed+json": bare_pre_routed, "sdk": sdk}
     if openai_version():

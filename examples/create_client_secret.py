@@ -1,19 +1,25 @@
 """Mint a client secret (an ephemeral `ek_` key) for a browser: the current Realtime API path.
 
-    OPENAI_API_KEY=sk-... python examples/create_client_secret.py
+    OPENAI_API_KEY=sk-... python examples/create_client_secret.py [--open-call]
 
 Configuration() reads OPENAI_API_KEY and OPENAI_BASE_URL (unset: https://api.openai.com/v1).
-The browser then posts its WebRTC SDP offer to <base>/realtime/calls with the key as bearer.
+A browser then posts its WebRTC SDP offer to <base>/realtime/calls with the key as bearer.
+--open-call does that step here with examples/offer.sdp, then hangs up with the API key. Against
+the real API that needs a real WebRTC peer behind the offer, so use it with the local server
+(`make demo` does).
 """
 from __future__ import annotations
 
-import os
+import argparse
 import sys
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 import openapi_client
 from openapi_client.exceptions import ApiConnectionError, ApiException
+
+OFFER = Path(__file__).resolve().parent / "offer.sdp"
 
 
 def build_request() -> openapi_client.RealtimeCreateClientSecretRequest:
@@ -29,23 +35,42 @@ def build_request() -> openapi_client.RealtimeCreateClientSecretRequest:
     )
 
 
+def open_call(configuration: openapi_client.Configuration, ephemeral_key: str) -> str:
+    """What the browser does with the key: post the SDP offer; the call id is in the Location header."""
+    as_browser = openapi_client.Configuration(host=configuration.host, access_token=ephemeral_key)
+    with openapi_client.ApiClient(as_browser) as api_client:
+        answer = openapi_client.RealtimeApi(api_client).create_realtime_call_with_http_info(sdp=OFFER.read_text())
+    return (answer.headers or {})["Location"].rsplit("/", 1)[1]
+
+
 def main() -> int:
-    if not os.environ.get("OPENAI_API_KEY"):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--open-call", action="store_true", help="open a call with the key, then hang up")
+    args = parser.parse_args()
+    configuration = openapi_client.Configuration()
+    if not configuration.access_token:
         print("create_client_secret: set OPENAI_API_KEY", file=sys.stderr)
         return 2
-    configuration = openapi_client.Configuration()
     with openapi_client.ApiClient(configuration) as api_client:
         api = openapi_client.RealtimeApi(api_client)
         try:
             secret = api.create_realtime_client_secret(build_request())
+            session = secret.session
+            print("session:        %s %s (%s, voice %s)" % (
+                session.type, session.id, getattr(session, "model", "?"),
+                getattr(getattr(getattr(session, "audio", None), "output", None), "voice", "?")))
+            expires = datetime.fromtimestamp(secret.expires_at, timezone.utc)
+            print("session type:   %s" % session.type)
+            print("ephemeral key:  %s" % secret.value)
+            print("expires at:     %s (in %d s)" % (expires.isoformat(), secret.expires_at - time.time()))
+            if args.open_call:
+                call_id = open_call(configuration, secret.value)
+                print("call opened:    %s (SDP answer applied by a browser would connect it)" % call_id)
+                api.hangup_realtime_call(call_id)
+                print("call hung up:   %s" % call_id)
         except (ApiException, ApiConnectionError) as error:   # str() of these is redacted
             print("create_client_secret: %s failed: %s" % (configuration.host, error), file=sys.stderr)
             return 1
-    expires = datetime.fromtimestamp(secret.expires_at, timezone.utc)
-    session = secret.session
-    print("session type:   %s" % getattr(session, "type", "?"))
-    print("ephemeral key:  %s" % secret.value)
-    print("expires at:     %s (in %d s)" % (expires.isoformat(), secret.expires_at - time.time()))
     return 0
 
 

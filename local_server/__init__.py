@@ -1,4 +1,4 @@
-"""A local stand-in for OpenAI's ``POST /v1/realtime/sessions``, checked against openapi.yaml.
+"""A local stand-in for the OpenAI Realtime REST API (keys, calls, call control), checked against openapi.yaml.
 
 Run it with ``python -m local_server --port 8080`` and point the SDK at it with
 ``OPENAI_BASE_URL=http://127.0.0.1:8080/v1``. Every request is validated with openapi-core
@@ -7,6 +7,7 @@ Run it with ``python -m local_server --port 8080`` and point the SDK at it with
 from __future__ import annotations
 
 from local_server.contract import SpecContract
-from local_server.server import DEFAULT_MAX_BODY_BYTES, SESSION_DEFAULTS, LocalRealtimeServer
+from local_server.server import DEFAULT_MAX_BODY_BYTES, LocalRealtimeServer
+from local_server.sessions import SESSION_DEFAULTS
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "SESSION_DEFAULTS", "LocalRealtimeServer", "SpecContract"]

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, cast
 from urllib.parse import urlsplit
+
+import re
 
 import yaml
 from openapi_core import Config, OpenAPI
@@ -29,6 +31,16 @@ class SpecContract:
             self.base_path + path: {method.upper() for method in item if method in HTTP_METHODS}
             for path, item in self.spec["paths"].items()
         }
+        # templated paths ({call_id}) as patterns, literal segments first so /a/b wins over /a/{id}
+        self._patterns = sorted(((re.compile("^%s$" % re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(route))), route)
+                                 for route in self.routes), key=lambda item: item[1].count("{"))
+
+    def match(self, path: str) -> Optional[str]:
+        """The route (as written in the spec, under the base path) that `path` falls under, if any."""
+        return next((route for pattern, route in self._patterns if pattern.match(path)), None)
+
+    def operation_id(self, route: str, method: str) -> str:
+        return str(self.operation(route, method)["operationId"])
 
     def operation(self, path: str, method: str) -> Dict[str, Any]:
         return self.spec["paths"][path[len(self.base_path):]][method.lower()]
@@ -44,17 +56,24 @@ class SpecContract:
         ref: Optional[str] = schema.get("$ref")
         return self.schema(ref.rsplit("/", 1)[1]) if ref else schema
 
-    def request_errors(self, method: str, path: str, headers: Dict[str, str], body: bytes) -> List[Exception]:
+    def unmarshal_request(self, method: str, path: str, headers: Dict[str, str], body: bytes) -> Any:
+        """openapi-core's result: `.errors`, and `.body` (multipart split into its parts, defaults filled in)."""
         content_type = _header(headers, "Content-Type") or "application/json"
         media_type = content_type.split(";")[0].strip()
         # multipart needs its boundary parameter to be split into parts
         request = MockRequest(self.origin, method.lower(), path, headers=headers, data=body,
                               content_type=content_type if media_type.startswith("multipart/") else media_type)
-        return list(self.validator.unmarshal_request(request).errors)
+        return self.validator.unmarshal_request(request)
 
-    def response_errors(self, method: str, path: str, status: int, body: bytes) -> List[str]:
+    def request_errors(self, method: str, path: str, headers: Dict[str, str], body: bytes) -> List[Exception]:
+        return list(self.unmarshal_request(method, path, headers, body).errors)
+
+    def response_errors(self, method: str, path: str, status: int, body: bytes,
+                        content_type: Optional[str] = "application/json",
+                        headers: Optional[Dict[str, str]] = None) -> List[str]:
         request = MockRequest(self.origin, method.lower(), path, headers={"Authorization": "Bearer x"}, data=b"{}")
-        response = MockResponse(body, status_code=status)
+        # None: an answer without a body (openapi-core accepts it where the spec declares no content)
+        response = MockResponse(body, status_code=status, content_type=cast(str, content_type), headers=headers or {})
         return [describe(e) for e in self.validator.unmarshal_response(request, response).errors]
 
 

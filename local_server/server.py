@@ -1,53 +1,43 @@
-"""The HTTP side: routing, size cap, bearer check, OpenAI-shaped errors and freshly minted sessions."""
+"""The HTTP side: routing, size cap, keys, CORS, OpenAI-shaped errors, minted secrets and calls."""
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import secrets
+import socket
+import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple, cast
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union, cast
 from urllib.parse import urlsplit
 
 from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
 from openapi_core.validation.request.exceptions import MissingRequiredRequestBody
 
 from local_server.contract import SpecContract
+from local_server.sdp import InvalidOffer, build_answer
+from local_server.sessions import (BETA_TRANSCRIPTION_DEFAULTS, GA_DEFAULTS, SESSION_DEFAULTS, TRANSLATION_DEFAULTS,
+                                   session_answer)
 
 LOG = logging.getLogger("local_server")
 
 DEFAULT_MAX_BODY_BYTES = 1 << 20
 DRAIN_FACTOR = 16            # an oversized body up to 16x the cap is read and dropped so the client sees the 413
-KEY_TTL_SECONDS = 60
+BETA_KEY_TTL_SECONDS = 60    # beta sessions' keys: "all tokens expire after one minute"
+DEFAULT_SECRET_TTL_SECONDS = 600
 DEFAULT_MODEL = "gpt-4o-realtime-preview"
-# The operations of openapi.yaml this stand-in answers; the others are a 404 until it emulates them.
-EMULATED_PATHS = frozenset({"/realtime/sessions"})
-
-
-def emulated_routes(contract: SpecContract) -> Dict[str, Set[str]]:
-    """{full path: methods} of the contract's routes this stand-in answers."""
-    return {path: methods for path, methods in contract.routes.items()
-            if path[len(contract.base_path):] in EMULATED_PATHS}
-# What the API fills in for fields a client leaves out; only fields the response schema declares are answered.
-SESSION_DEFAULTS: Dict[str, Any] = {
-    "modalities": ["text", "audio"],
-    "instructions": "Your knowledge cutoff is 2023-10. You are a helpful, witty, and friendly AI.",
-    "voice": "alloy",
-    "input_audio_format": "pcm16",
-    "output_audio_format": "pcm16",
-    "input_audio_transcription": None,
-    "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 500},
-    "tools": [],
-    "tool_choice": "auto",
-    "temperature": 0.8,
-    "max_response_output_tokens": "inf",
-}
+EPHEMERAL_PREFIX = "ek_"
+CREATE_CALL = "create-realtime-call"   # the one operation an ephemeral key may call
+CALL_CONTROL = {"accept-realtime-call", "refer-realtime-call", "reject-realtime-call", "hangup-realtime-call"}
+ENDS_CALL = {"reject-realtime-call", "hangup-realtime-call"}
 JSON_TYPE_NAMES = {str: "string", bool: "boolean", int: "integer", float: "number", dict: "object",
                    list: "array", type(None): "null"}
+CONNECTION_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout)
 
-Answer = Tuple[int, Dict[str, Any], Dict[str, str]]
+Body = Union[Dict[str, Any], str, None]   # JSON, text in the Content-Type the headers give, or no body
+Answer = Tuple[int, Body, Dict[str, str]]
 
 
 def error_body(message: str, param: Optional[str] = None, code: Optional[str] = None,
@@ -55,10 +45,29 @@ def error_body(message: str, param: Optional[str] = None, code: Optional[str] = 
     return {"error": {"message": message, "type": type_, "param": param, "code": code}}
 
 
+def unauthorized(message: str, code: Optional[str] = "invalid_api_key") -> Answer:
+    return 401, error_body(message, code=code), {}
+
+
+@dataclass
+class MintedKey:
+    expires_at: int
+    session: Dict[str, Any]
+
+
+@dataclass
+class Call:
+    session: Dict[str, Any] = field(default_factory=dict)
+    accepted: bool = False
+
+
 class LocalRealtimeServer(ThreadingHTTPServer):
-    """``with LocalRealtimeServer() as srv:`` serves on a free loopback port in a thread; ``srv.base_url`` is the SDK host."""
+    """``with LocalRealtimeServer() as srv:`` serves on a free loopback port in a thread; ``srv.base_url`` is the SDK host.
+
+    ``clock`` (seconds since the epoch) decides when minted keys expire, so tests move time instead of sleeping."""
 
     daemon_threads = True
+    request_queue_size = 256   # the standard library's 5 resets most of a burst of 100 clients
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, contract: Optional[SpecContract] = None,
                  api_key: Optional[str] = None, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
@@ -67,6 +76,9 @@ class LocalRealtimeServer(ThreadingHTTPServer):
         self.api_key = api_key
         self.max_body_bytes = max_body_bytes
         self.clock = clock
+        self.keys: Dict[str, MintedKey] = {}
+        self.calls: Dict[str, Call] = {}
+        self.lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None
         super().__init__((host, port), _Handler)
 
@@ -92,22 +104,102 @@ class LocalRealtimeServer(ThreadingHTTPServer):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def mint_session(self, path: str, request: Dict[str, Any]) -> Dict[str, Any]:
-        """The session the API would answer: what the client sent, defaults for the rest, a fresh key."""
-        session: Dict[str, Any] = {"id": "sess_" + secrets.token_hex(12), "object": "realtime.session",
-                                   "model": request.get("model", DEFAULT_MODEL)}
-        declared = self.contract.response_schema(path, "POST").get("properties", {})
-        for name in declared:
-            if name in session or name == "client_secret":
-                continue
-            if name in request:
-                sent, default = request[name], SESSION_DEFAULTS.get(name)
-                session[name] = {**default, **sent} if isinstance(sent, dict) and isinstance(default, dict) else sent
-            elif name in SESSION_DEFAULTS:
-                session[name] = copy.deepcopy(SESSION_DEFAULTS[name])
-        session["client_secret"] = {"value": "ek_" + secrets.token_hex(16),
-                                    "expires_at": int(self.clock()) + KEY_TTL_SECONDS}
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up is routine: one debug line, not a traceback on stderr."""
+        error = sys.exc_info()[1]
+        if isinstance(error, CONNECTION_GONE):
+            LOG.debug("client %s left: %s", client_address[0], type(error).__name__)
+        else:
+            LOG.exception("error while serving %s", client_address[0])
+
+    # --- state -------------------------------------------------------------------------------------
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def mint_key(self, ttl_seconds: int, session: Dict[str, Any]) -> Tuple[str, int]:
+        value, expires_at = EPHEMERAL_PREFIX + secrets.token_hex(16), self.now() + ttl_seconds
+        with self.lock:
+            self.keys[value] = MintedKey(expires_at, session)
+        return value, expires_at
+
+    def ring(self) -> str:
+        """An incoming SIP call, as the `realtime.call.incoming` webhook would announce it; its call id."""
+        call_id = "rtc_" + secrets.token_hex(16)
+        with self.lock:
+            self.calls[call_id] = Call()
+        return call_id
+
+    # --- what each operation answers (keyed by operationId) -----------------------------------------
+
+    def declared(self, schema: Dict[str, Any]) -> List[str]:
+        return list(self.contract._resolve(schema).get("properties", {}))
+
+    def session_schema(self, route: str, kind: Optional[str] = None) -> Dict[str, Any]:
+        """The answer's `session` schema: the discriminator's member for `kind`, when it is a union."""
+        prop = self.contract.response_schema(route, "POST")["properties"]["session"]
+        mapping = prop.get("discriminator", {}).get("mapping", {})
+        return self.contract._resolve({"$ref": mapping[kind]} if kind in mapping else prop)
+
+    def mint_client_secret(self, route: str, request: Dict[str, Any]) -> Dict[str, Any]:
+        ttl = (request.get("expires_after") or {}).get("seconds", DEFAULT_SECRET_TTL_SECONDS)
+        session_request = request.get("session") or {"type": "realtime"}
+        kind = session_request["type"]
+        expires_at = self.now() + ttl
+        session = session_answer(self.declared(self.session_schema(route, kind)), GA_DEFAULTS[kind], session_request,
+                                 {"type": kind, "id": "sess_" + secrets.token_hex(12), "expires_at": expires_at})
+        value, expires_at = self.mint_key(ttl, session)
+        return {"value": value, "expires_at": expires_at, "session": session}
+
+    def mint_translation_secret(self, route: str, request: Dict[str, Any]) -> Dict[str, Any]:
+        ttl = (request.get("expires_after") or {}).get("seconds", DEFAULT_SECRET_TTL_SECONDS)
+        session_request = request["session"]
+        session = session_answer(self.declared(self.session_schema(route)), TRANSLATION_DEFAULTS, session_request,
+                                 {"id": "sess_" + secrets.token_hex(12), "type": "translation",
+                                  "expires_at": self.now() + ttl, "model": session_request["model"]})
+        value, expires_at = self.mint_key(ttl, session)
+        return {"value": value, "expires_at": expires_at, "session": session}
+
+    def mint_session(self, route: str, request: Dict[str, Any]) -> Dict[str, Any]:
+        """Beta sessions and transcription sessions: the session, and a key in `client_secret` good for 60 s."""
+        transcription = route.endswith("/transcription_sessions")
+        fixed: Dict[str, Any] = {"id": "sess_" + secrets.token_hex(12)}
+        if transcription:
+            fixed["object"] = "realtime.transcription_session"
+        else:
+            fixed.update({"object": "realtime.session", "model": request.get("model", DEFAULT_MODEL)})
+        declared = [name for name in self.declared(self.contract.response_schema(route, "POST")) if name != "client_secret"]
+        session = session_answer(declared, BETA_TRANSCRIPTION_DEFAULTS if transcription else SESSION_DEFAULTS,
+                                 request, fixed)
+        value, expires_at = self.mint_key(BETA_KEY_TTL_SECONDS, session)
+        session["client_secret"] = {"value": value, "expires_at": expires_at}
         return session
+
+    def open_call(self, request: Union[str, Dict[str, Any]], key: Optional[MintedKey]) -> Answer:
+        offer = request if isinstance(request, str) else request["sdp"]
+        try:
+            answer = build_answer(offer)
+        except InvalidOffer as problem:
+            return 400, error_body("Invalid SDP offer: %s." % problem, "sdp", "invalid_offer"), {}
+        session = key.session if key else {}
+        if isinstance(request, dict) and request.get("session"):
+            session = request["session"]
+        call_id = "rtc_" + secrets.token_hex(16)
+        with self.lock:
+            self.calls[call_id] = Call(session)
+        return 201, answer, {"Content-Type": "application/sdp",
+                             "Location": "%s/realtime/calls/%s" % (self.contract.base_path, call_id)}
+
+    def control_call(self, operation_id: str, call_id: str) -> Answer:
+        with self.lock:
+            call = self.calls.get(call_id)
+            if call is None:
+                return 404, error_body("Call '%s' not found." % call_id, "call_id", "call_not_found"), {}
+            if operation_id in ENDS_CALL:
+                del self.calls[call_id]
+            elif operation_id == "accept-realtime-call":
+                call.accepted = True
+        return 200, None, {}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -127,52 +219,119 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # a bug in the stand-in still gets an answer, and a traceback in the log
             LOG.exception("%s %s failed inside the local server", self.command, path)
             status, body, headers = 500, error_body("The local server failed; see its log.", type_="server_error"), {}
-        payload = json.dumps(body).encode()
-        problem = body.get("error") or {}
+        if isinstance(body, dict):
+            payload, headers = json.dumps(body).encode(), {"Content-Type": "application/json", **headers}
+        else:
+            payload = (body or "").encode()
+        problem = (body.get("error") or {}) if isinstance(body, dict) else {}
         # logged before answering, so the line is out by the time the client has its answer
         LOG.info("%s %s %d %.1fms %s%s", self.command, path, status, (time.perf_counter() - started) * 1000,
                  request_id, "".join(" %s=%s" % (k, problem[k]) for k in ("code", "param") if problem.get(k)))
-        self.send_response_only(status)
-        for name, value in {"Content-Type": "application/json", "Content-Length": str(len(payload)),
-                            "x-request-id": request_id, **headers}.items():
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(payload)
+        if self.headers.get("Origin"):   # browsers call the API from their page's origin
+            headers = {"Access-Control-Allow-Origin": "*",
+                       "Access-Control-Expose-Headers": "Location, x-request-id", **headers}
+        try:
+            self.send_response_only(status)
+            if status != 204:
+                headers = {"Content-Length": str(len(payload)), **headers}
+            for name, value in {"x-request-id": request_id, **headers}.items():
+                self.send_header(name, value)
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD" and status != 204:   # HEAD answers are headers only
+                self.wfile.write(payload)
+            self.wfile.flush()
+        except CONNECTION_GONE:   # the client left before its answer: nothing to tell it
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
 
     def _answer(self, path: str) -> Answer:
         contract = self.server.contract
         body, refused = self._read_body()   # read on every route, so a kept-alive connection stays in step
-        methods = emulated_routes(contract).get(path)
-        if methods is None:
+        route = contract.match(path)
+        methods = emulated_routes(contract).get(route or "")
+        if route is None or methods is None:
             return 404, error_body("Invalid URL (%s %s)" % (self.command, path)), {}
+        if self.command == "OPTIONS" and self.headers.get("Origin") and self.headers.get("Access-Control-Request-Method"):
+            return self._preflight(methods)
         if self.command not in methods:
             return 405, error_body("Method %s is not allowed on %s" % (self.command, path)), {"Allow": ", ".join(sorted(methods))}
         if refused:
             return refused
-        token = _bearer_token(self.headers.get("Authorization"))
-        if not token:
-            return 401, error_body("You didn't provide an API key. Send it in an Authorization header "
-                                   "using Bearer auth (Authorization: Bearer YOUR_KEY)."), {}
-        if self.server.api_key is not None and not secrets.compare_digest(token, self.server.api_key):
-            return 401, error_body("Incorrect API key provided.", code="invalid_api_key"), {}
+        operation_id = contract.operation_id(route, self.command)
+        key, denied = self._authenticate(operation_id)
+        if denied:
+            return denied
+        media_type = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip().lower()
+        request: Any = None
         try:
-            request = json.loads(body, parse_constant=_refuse_constant) if body else None
+            if body and media_type == "application/json":
+                request = json.loads(body, parse_constant=_refuse_constant)
+            result = contract.unmarshal_request(self.command, path, dict(self.headers.items()), body)
+        except RecursionError:
+            return 400, error_body("The request body is nested too deeply."), {}
         except ValueError:
             return 400, error_body("We could not parse the JSON body of your request. The body must be a JSON object."), {}
-        errors = contract.request_errors(self.command, path, dict(self.headers.items()), body)
-        if errors:
-            return (400, _openai_error(errors, request), {})
-        assert isinstance(request, dict)   # the spec's schema is an object, and it validated
-        session = self.server.mint_session(path, request)
-        payload = json.dumps(session).encode()
-        violations = contract.response_errors(self.command, path, 200, payload)
+        if result.errors:
+            return 400, _openai_error(result.errors, request), {}
+        if request is None and media_type != "application/json":
+            request = result.body   # multipart parts, or the SDP text
+        answer = self._operate(operation_id, route, path, request, key)
+        self._check_answer(path, answer)
+        return answer
+
+    def _operate(self, operation_id: str, route: str, path: str, request: Any, key: Optional[MintedKey]) -> Answer:
+        srv = self.server
+        if operation_id == "create-realtime-client-secret":
+            return 200, srv.mint_client_secret(route, request), {}
+        if operation_id == "create-realtime-translation-client-secret":
+            return 200, srv.mint_translation_secret(route, request), {}
+        if operation_id in ("create-realtime-session", "create-realtime-transcription-session"):
+            return 200, srv.mint_session(route, request), {}
+        if operation_id == CREATE_CALL:
+            return srv.open_call(request, key)
+        call_id = path[len(route.split("{", 1)[0]):].split("/", 1)[0]
+        return srv.control_call(operation_id, call_id)
+
+    def _check_answer(self, path: str, answer: Answer) -> None:
+        """Never send an answer that breaks the spec: that is a bug here, and a 500."""
+        status, body, headers = answer
+        if status >= 300:
+            return
+        payload = json.dumps(body).encode() if isinstance(body, dict) else (body or "").encode()
+        content_type = "application/json" if isinstance(body, dict) else headers.get("Content-Type")
+        violations = self.server.contract.response_errors(self.command, path, status, payload, content_type, headers)
         if violations:
-            raise AssertionError("the minted session breaks %s: %s" % (contract.spec_path.name, violations))
-        return 200, session, {}
+            raise AssertionError("the answer breaks %s: %s" % (self.server.contract.spec_path.name, violations))
+
+    def _preflight(self, methods: Set[str]) -> Answer:
+        requested = self.headers.get("Access-Control-Request-Headers") or "Authorization, Content-Type"
+        return 204, None, {"Access-Control-Allow-Methods": ", ".join(sorted(methods)),
+                           "Access-Control-Allow-Headers": requested, "Access-Control-Max-Age": "600"}
+
+    def _authenticate(self, operation_id: str) -> Tuple[Optional[MintedKey], Optional[Answer]]:
+        """The minted key the bearer is (None for the API key), or the 401 to answer."""
+        srv = self.server
+        token = _bearer_token(self.headers.get("Authorization"))
+        if not token:
+            return None, unauthorized("You didn't provide an API key. Send it in an Authorization header "
+                                      "using Bearer auth (Authorization: Bearer YOUR_KEY).", code=None)
+        if token.startswith(EPHEMERAL_PREFIX):
+            with srv.lock:
+                key = srv.keys.get(token)
+            if key is None:
+                return None, unauthorized("Incorrect API key provided: this client secret was never issued.")
+            if operation_id != CREATE_CALL:
+                return None, unauthorized("A client secret can only open a call (POST /v1/realtime/calls); "
+                                          "use your API key for this operation.")
+            if srv.now() >= key.expires_at:
+                return None, unauthorized("The client secret has expired; mint a new one.", code="expired_client_secret")
+            return key, None
+        if srv.api_key is not None and not secrets.compare_digest(token, srv.api_key):
+            return None, unauthorized("Incorrect API key provided.")
+        return None, None
 
     def _read_body(self) -> Tuple[bytes, Optional[Answer]]:
         if self.headers.get("Transfer-Encoding"):
@@ -199,6 +358,21 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length), None
 
 
+EMULATED_OPERATIONS = frozenset({"create-realtime-client-secret", "create-realtime-translation-client-secret",
+                                 "create-realtime-session", "create-realtime-transcription-session", CREATE_CALL,
+                                 *CALL_CONTROL})
+
+
+def emulated_routes(contract: SpecContract) -> Dict[str, Set[str]]:
+    """{route: methods} of the contract's operations this stand-in answers; an operation a newer spec adds is a 404."""
+    routes: Dict[str, Set[str]] = {}
+    for route, methods in contract.routes.items():
+        emulated = {m for m in methods if contract.operation(route, m).get("operationId") in EMULATED_OPERATIONS}
+        if emulated:
+            routes[route] = emulated
+    return routes
+
+
 def _bearer_token(header: Optional[str]) -> str:
     scheme, _, token = (header or "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
@@ -216,7 +390,7 @@ def _openai_error(errors: Any, request: Any) -> Dict[str, Any]:
     if not schema_errors:
         problem = errors[0].__cause__ or errors[0]
         if isinstance(problem, MediaTypeNotFound):
-            return error_body("Unsupported Content-Type: send the body as application/json.")
+            return error_body("Unsupported Content-Type: send the body as %s." % " or ".join(problem.availableMimetypes))
         if isinstance(errors[0], MissingRequiredRequestBody):
             return error_body("Missing request body: send a JSON object.")
         return error_body("The request does not match the API: %s." % type(problem).__name__)

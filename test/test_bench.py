@@ -22,7 +22,8 @@ def test_bench_harness_smoke_run_writes_a_complete_record(tmp_path):
     assert record["cpu_per_call_s"]["urllib3+json"] > 0 and record["parse_s"]["pydantic model_validate_json"] > 0
     assert record["parse_s"]["sdk client_secrets (GA, 1 KB)"] > 0
     assert record["ratios"]["sdk_cpu_vs_urllib3"] > 0
-    assert record["cyclic_garbage_objects_per_call"] == {"urllib3+json": 0, "urllib3 pre-routed+json": 0, "sdk": 0}
+    garbage = record["cyclic_garbage_objects_per_call"]   # openai joins in where it is installed
+    assert {"urllib3+json", "urllib3 pre-routed+json", "sdk"} <= set(garbage) and set(garbage.values()) == {0}
     assert len(list(tmp_path.glob("bench-*.json"))) == 1
 
 

@@ -52,19 +52,39 @@ def test_quick_start_against_a_server_that_refuses_prints_a_redacted_error():
     assert result.returncode == 1 and "(401)" in result.stderr and TEST_KEY not in result.stderr + result.stdout
 
 
-def test_demo_runner_starts_the_local_server_mints_a_key_and_stops_it():
-    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+def test_demo_runner_mints_a_key_opens_a_call_with_it_and_stops_the_server():
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
     result = subprocess.run([sys.executable, "-m", "tools.demo"], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert EK.search(result.stdout) and "demo: local server at http://127.0.0.1:" in result.stdout
-    assert "POST /v1/realtime/sessions 200" in result.stderr
+    assert re.search(r"session: +realtime sess_[0-9a-f]{24} \(gpt-realtime, voice marin\)", result.stdout)
+    assert re.search(r"expires at: .*\(in (59\d|600) s\)", result.stdout)
+    call_id = re.search(r"call opened: +(rtc_[0-9a-f]{32})", result.stdout).group(1)
+    assert "POST /v1/realtime/client_secrets 200" in result.stderr and "POST /v1/realtime/calls 201" in result.stderr
+    assert "POST /v1/realtime/calls/%s/hangup 200" % call_id in result.stderr
+
+
+def test_a_key_from_the_token_endpoint_opens_a_call_on_the_local_server():
+    with LocalRealtimeServer(api_key=TEST_KEY) as api_server:
+        backend = token_server.make_server(make_api(api_server.base_url), port=0)
+        threading.Thread(target=backend.serve_forever, daemon=True).start()
+        try:
+            secret = urllib3.request("GET", "http://127.0.0.1:%d/session" % backend.server_address[1]).json()
+        finally:
+            backend.shutdown()
+            backend.server_close()
+        answer = urllib3.request("POST", api_server.base_url + "/realtime/calls",
+                                 body=(ROOT / "examples" / "offer.sdp").read_bytes(),
+                                 headers={"Authorization": "Bearer " + secret["value"], "Content-Type": "application/sdp"})
+        assert answer.status == 201 and answer.data.startswith(b"v=0\r\n")
+        assert answer.headers["Location"].rsplit("/", 1)[1] in api_server.calls
 
 
 @pytest.fixture
 def token_endpoint(server):
     """The token server in a thread, its SDK client pointed at a scripted server that answers
-    client_secrets with fresh keys (the local server does not emulate that operation yet)."""
+    client_secrets with fresh keys and records exactly what the token server sent."""
     counter = iter(range(1000))
 
     def fresh_secret(seen):

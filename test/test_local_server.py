@@ -223,8 +223,8 @@ def test_command_line_serves_on_loopback_logs_and_stops_on_sigterm():
     process = subprocess.Popen([sys.executable, "-m", "local_server", "--port", "0"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        lines = [process.stdout.readline(), process.stdout.readline()]
-        base_url = lines[1].split("listening on ", 1)[1].strip()
+        banner = iter(process.stdout.readline, "")
+        base_url = next(line for line in banner if "listening on " in line).split("listening on ", 1)[1].strip()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", base_url)
         session = make_api(base_url).create_realtime_session(openapi_client.RealtimeSessionCreateRequest(voice="sage"))
         assert session.voice == "sage"
