@@ -9,7 +9,7 @@ BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo serve bench generate check-generated test test-unit lint types wheel update-spec clean
+.PHONY: demo demo-browser test-browser serve bench generate check-generated test test-unit lint types wheel update-spec clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,19 @@ ifeq ($(LIVE),1)
 else
 	$(BIN)/python -m tools.demo
 endif
+
+# The browser flow (examples/browser/): local server + token server; prints the page's URL.
+# LIVE=1: the token server mints on the real API with OPENAI_API_KEY. make demo-browser PAGE_PORT=3000
+PAGE_PORT ?= 3000
+demo-browser: $(STAMP)
+	$(BIN)/python -m tools.demo_browser --port $(PAGE_PORT) $(if $(filter 1,$(LIVE)),--live)
+
+CHROMIUM_INSTALL := apt-get update && apt-get install -y chromium chromium-driver
+# The browser test in headless Chromium (Debian's chromium + chromium-driver); not part of make test.
+test-browser: $(STAMP)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { echo "make test-browser needs Chromium and its driver: $(CHROMIUM_INSTALL)"; exit 1; }
+	$(BIN)/python -m pytest -q -m browser test/test_browser.py
 
 # The local stand-in for the Realtime REST API, for testing your own code: make serve PORT=8080
 PORT ?= 8080

@@ -1,8 +1,12 @@
 """A backend route that mints an ephemeral Realtime key (a client secret) for a browser client.
 
     OPENAI_API_KEY=sk-... python examples/token_server.py --port 3000
+    then open http://127.0.0.1:3000/ (examples/browser/: the page that opens a call with the key)
     browser: const secret = await (await fetch("/session")).json();
              // secret.value is the bearer for POST <api base>/realtime/calls (the WebRTC offer)
+
+Routes: GET /session (the key), GET /config.json (the API base the page posts its offer to: the
+SDK's host, so OPENAI_BASE_URL points both at the local server), and the page itself.
 
 The API key stays on the server; the browser only ever sees the ephemeral key (ten minutes here).
 The session settings are chosen here, not by the browser.
@@ -13,13 +17,17 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import openapi_client
 from openapi_client.exceptions import ApiConnectionError, ApiException, ApiTimeoutError
 
 LOG = logging.getLogger("token_server")
+PAGE_DIR = Path(__file__).resolve().parent / "browser"
+PAGE_FILES = {"/": ("index.html", "text/html; charset=utf-8"), "/index.html": ("index.html", "text/html; charset=utf-8"),
+              "/app.js": ("app.js", "text/javascript; charset=utf-8")}
 SESSION_SETTINGS = openapi_client.RealtimeCreateClientSecretRequest(
     expires_after=openapi_client.ClientSecretExpiration(anchor="created_at", seconds=600),
     session=openapi_client.RealtimeSessionCreateRequestGA(
@@ -41,7 +49,11 @@ def mint(api: openapi_client.RealtimeApi) -> Tuple[int, Dict[str, Any]]:
     return 200, secret.to_dict()
 
 
-def make_server(api: openapi_client.RealtimeApi, host: str = "127.0.0.1", port: int = 3000) -> ThreadingHTTPServer:
+def make_server(api: openapi_client.RealtimeApi, host: str = "127.0.0.1", port: int = 3000,
+                api_base: Optional[str] = None) -> ThreadingHTTPServer:
+    """`api_base`: where the browser posts its offer; by default the API the keys are minted on."""
+    api_base = api_base or api.api_client.configuration.host
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -49,10 +61,22 @@ def make_server(api: openapi_client.RealtimeApi, host: str = "127.0.0.1", port: 
             LOG.info("%s %s", self.command, self.path.split("?", 1)[0])
 
         def do_GET(self) -> None:
-            status, body = mint(api) if self.path.split("?", 1)[0] == "/session" else (404, {"error": "not found"})
-            payload = json.dumps(body).encode()
+            path = self.path.split("?", 1)[0]
+            if path in PAGE_FILES:
+                name, content_type = PAGE_FILES[path]
+                self.answer(200, (PAGE_DIR / name).read_bytes(), content_type)
+                return
+            if path == "/session":
+                status, body = mint(api)
+            elif path == "/config.json":
+                status, body = 200, {"api_base": api_base}
+            else:
+                status, body = 404, {"error": "not found"}
+            self.answer(status, json.dumps(body).encode(), "application/json")
+
+        def answer(self, status: int, payload: bytes, content_type: str) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("Cache-Control", "no-store")   # an ephemeral key must not be cached
             self.end_headers()

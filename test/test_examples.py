@@ -131,9 +131,14 @@ def test_token_endpoint_failure_is_a_502_without_details_or_keys(token_endpoint,
     assert TEST_KEY not in caplog.text
 
 
-def test_token_endpoint_has_only_the_session_route(token_endpoint):
-    _, _, url = token_endpoint
-    assert urllib3.request("GET", url + "/").status == 404
+def test_token_endpoint_serves_the_page_its_config_and_nothing_else(token_endpoint):
+    upstream, _, url = token_endpoint
+    page = urllib3.request("GET", url + "/")
+    assert page.status == 200 and b'<script src="app.js">' in page.data
+    assert urllib3.request("GET", url + "/app.js").headers["Content-Type"].startswith("text/javascript")
+    assert urllib3.request("GET", url + "/config.json").json() == {"api_base": upstream.base_url}
+    assert urllib3.request("GET", url + "/../token_server.py").status == 404
+    assert urllib3.request("GET", url + "/favicon.ico").status == 404
 
 
 def test_client_secret_example_mints_a_key_on_the_current_path(server):
