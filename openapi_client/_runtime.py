@@ -361,6 +361,30 @@ def redact_body(body: Any) -> str:
     if isinstance(body, str):
         try:
             body = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return redact_text(body)
-    return json.dumps(_redact_structure(body))
+    try:
+        return json.dumps(_redact_structure(body))
+    except RecursionError:   # nested deeper than Python recurses: never shown unredacted
+        return "<body nested too deeply to show>"
+
+
+class ResponseHeaders(dict):  # type: ignore[type-arg]
+    """An answer's headers as a plain dict (json.dumps and pydantic take it, as stock clients'
+    headers), whose lookups ignore case as HTTP header names do. Repeated headers are joined."""
+
+    def __init__(self, headers: Any = ()) -> None:
+        super().__init__(headers.items() if hasattr(headers, "items") else headers)
+        self._names = {name.lower(): name for name in self}
+
+    def _name(self, key: Any) -> Any:
+        return self._names.get(key.lower(), key) if isinstance(key, str) else key
+
+    def __getitem__(self, key: Any) -> Any:
+        return super().__getitem__(self._name(key))
+
+    def __contains__(self, key: Any) -> bool:
+        return super().__contains__(self._name(key))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super().get(self._name(key), default)

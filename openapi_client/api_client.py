@@ -33,7 +33,7 @@ from openapi_client.configuration import Configuration
 from openapi_client.api_response import ApiResponse, T as ApiResponseT
 import openapi_client.models
 from openapi_client import rest
-from openapi_client._runtime import construct_validated, parsing_server_response, redact_body, redact_headers, redact_text
+from openapi_client._runtime import ResponseHeaders, construct_validated, parsing_server_response, redact_body, redact_headers, redact_text
 from openapi_client.exceptions import (
     ApiResponseValidationError,
     OpenApiException,
@@ -379,7 +379,7 @@ class ApiClient:
                     encoding = match.group(1) if match else "utf-8"
                     response_text = response_data.data.decode(encoding)
                     return_data = self.deserialize(response_text, response_type, content_type)
-        except (ValueError, TypeError, LookupError, ApiException) as error:
+        except (ValueError, TypeError, LookupError, RecursionError, ApiException) as error:
             raise ApiResponseValidationError(
                 http_resp=response_data,
                 reason="response body is not a valid %s: %s" % (response_type, type(error).__name__),
@@ -390,7 +390,7 @@ class ApiClient:
             ApiResponse,
             status_code = response_data.status,
             data = return_data,
-            headers = response_data.headers,
+            headers = ResponseHeaders(response_data.headers),
             raw_data = response_data.data
         )
 
@@ -479,7 +479,7 @@ class ApiClient:
         if content_type is None:
             try:
                 data = json.loads(response_text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 data = response_text
         elif _JSON_MEDIA_TYPE.match(content_type):
             if response_text == "":

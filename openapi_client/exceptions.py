@@ -120,7 +120,7 @@ class OpenAIError:
             return None
         try:
             parsed = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):   # not JSON, or nested deeper than Python recurses
             return None
         error = parsed.get("error") if isinstance(parsed, dict) else None
         if not isinstance(error, dict):
@@ -241,8 +241,10 @@ class ApiResponseValidationError(ApiException):
 
 
 class ApiConnectionError(OpenApiException):
-    """No usable HTTP answer: connection refused or reset, DNS or TLS failure.
-    The urllib3 error is chained as __cause__."""
+    """No usable HTTP answer: connection refused or reset, DNS or TLS failure, a body cut off.
+    The urllib3 error is chained as __cause__; `attempts` says how many were made."""
+
+    attempts: int = 1
 
     def __init__(self, message: str) -> None:
         super().__init__(redact_text(message))

@@ -19,18 +19,21 @@ import io
 import json
 import re
 import ssl
+import time
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import urlparse
 
 import pydantic_core
 import urllib3
 
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from openapi_client.exceptions import ApiConnectionError, ApiException, ApiTimeoutError, ApiValueError
 
 # Statuses worth another attempt: timeouts, lock conflicts, rate limits, server errors.
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+BODY_CHUNK = 1 << 16
 
 
 class SessionRetry(Retry):
@@ -46,6 +49,13 @@ class SessionRetry(Retry):
         if self.backoff_jitter:
             backoff += random.uniform(0, self.backoff_jitter)
         return float(max(0.0, min(self.backoff_max, backoff)))
+
+    def get_retry_after(self, response) -> Optional[float]:
+        """Retry-After in seconds; a malformed one ("1.5", "soon", "-1") means the backoff instead."""
+        try:
+            return super().get_retry_after(response)
+        except InvalidHeader:
+            return None
 
 
 class PreRoutedPoolManager(urllib3.PoolManager):
@@ -64,6 +74,8 @@ class PreRoutedPoolManager(urllib3.PoolManager):
         super().clear()
 
     def urlopen(self, method: str, url: str, redirect: bool = True, **kw: Any) -> urllib3.BaseHTTPResponse:  # type: ignore[override]
+        if redirect:   # following redirects is PoolManager's job (a caller's Retry may ask for it)
+            return super().urlopen(method, url, redirect=True, **kw)
         route = self._routes.get(url)
         if route is None:
             route = self._route(url)
@@ -71,7 +83,6 @@ class PreRoutedPoolManager(urllib3.PoolManager):
                 return super().urlopen(method, url, redirect=redirect, **kw)
         pool, target = route
         kw["assert_same_host"] = False
-        kw["redirect"] = False
         kw.setdefault("headers", self.headers)
         return pool.urlopen(method, target, **kw)
 
@@ -123,17 +134,44 @@ def as_timeout(value):
     raise ApiValueError("timeout must be seconds, a (connect, read) tuple or urllib3.Timeout, not %r" % (value,))
 
 
-def connection_error(error: Exception) -> ApiConnectionError:
+def connection_error(error: Exception, attempts: Optional[int] = 1) -> ApiConnectionError:
     """The typed exception for a urllib3 failure (MaxRetryError unwrapped to its reason)."""
-    cause = error.reason if isinstance(error, urllib3.exceptions.MaxRetryError) and error.reason else error
+    cause = error.reason if isinstance(error, MaxRetryError) and error.reason else error
+    tried = "after a caller's urllib3 Retry" if attempts is None else "%d attempt%s" % (attempts, "" if attempts == 1 else "s")
     # NewConnectionError subclasses ConnectTimeoutError in urllib3, yet it is a refusal, not a timeout.
     timed_out = isinstance(cause, (urllib3.exceptions.TimeoutError, TimeoutError))
     if timed_out and not isinstance(cause, urllib3.exceptions.NewConnectionError):
-        result: ApiConnectionError = ApiTimeoutError("request timed out: %s" % cause)
+        result: ApiConnectionError = ApiTimeoutError("request timed out (%s): %s" % (tried, cause))
     else:
-        result = ApiConnectionError("connection failed: %s" % cause)
+        result = ApiConnectionError("connection failed (%s): %s" % (tried, cause))
+    if attempts is not None:
+        result.attempts = attempts
     result.__cause__ = cause
     return result
+
+
+def read_within(response, deadline: Optional[float], url: str) -> bytes:
+    """The whole body, or ReadTimeoutError once `deadline` (time.monotonic()) has passed. urllib3's
+    read timeout bounds each socket read, so a body trickling in byte by byte would never time out."""
+    if deadline is None:
+        return response.data
+    sock = getattr(response.connection, "sock", None)
+    read_timeout = sock.gettimeout() if sock is not None else None
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            response.close()   # half-read: the connection cannot be reused
+            response.release_conn()
+            raise ReadTimeoutError(response._pool, url, "the answer was not complete within the timeout")
+        if sock is not None:
+            sock.settimeout(remaining if read_timeout is None else min(remaining, read_timeout))
+        chunk = response.read1(BODY_CHUNK)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    response.release_conn()
+    return b"".join(chunks)
 
 SUPPORTED_SOCKS_PROXIES = {"socks5", "socks5h", "socks4", "socks4a"}
 RESTResponseType = urllib3.HTTPResponse
@@ -209,18 +247,26 @@ def should_bypass_proxies(url: str, no_proxy: str) -> bool:
 
 class RESTResponse(io.IOBase):
 
-    def __init__(self, resp) -> None:
+    def __init__(self, resp, deadline: Optional[float] = None, url: str = "", retry_after_cut_body=None) -> None:
         self.response = resp
         self.status = resp.status
         self.reason = resp.reason
         self.data = None
+        self._deadline = deadline
+        self._url = url
+        self._retry_after_cut_body = retry_after_cut_body
 
     def read(self):
-        if self.data is None:
+        """The body, read within the attempt's deadline; a body cut off on the way is retried like a
+        failed connection, and this response then holds the new attempt's answer."""
+        while self.data is None:
             try:
-                self.data = self.response.data
+                self.data = read_within(self.response, self._deadline, self._url)
             except (urllib3.exceptions.HTTPError, OSError) as error:
-                raise connection_error(error) from error
+                if self._retry_after_cut_body is None:
+                    raise connection_error(error) from error
+                again = self._retry_after_cut_body(error)   # raises the typed error once retries are spent
+                self.__init__(again.response, again._deadline, again._url, again._retry_after_cut_body)
         return self.data
 
     @property
@@ -263,8 +309,10 @@ class RESTClientObject:
                 configuration.assert_hostname
             )
 
-        pool_args['retries'] = build_retry(configuration)
-        self.default_timeout = as_timeout(configuration.timeout)
+        # timeout and retries are read per call (see retry_policy), so changing them later takes effect
+        self.configuration = configuration
+        self._retry_settings: Optional[Tuple[Any, ...]] = None
+        self._retry: Retry = Retry(0)
 
         if configuration.tls_server_name:
             pool_args['server_hostname'] = configuration.tls_server_name
@@ -293,10 +341,66 @@ class RESTClientObject:
                 if configuration.proxy_ssl_context is not None:
                     pool_args["proxy_ssl_context"] = configuration.proxy_ssl_context
                 self.pool_manager = urllib3.ProxyManager(**pool_args)
-        elif isinstance(configuration.retries, Retry):   # a caller's Retry may follow redirects
-            self.pool_manager = urllib3.PoolManager(**pool_args)
         else:
             self.pool_manager = PreRoutedPoolManager(**pool_args)
+
+    def retry_policy(self) -> Retry:
+        """The Retry for the next call, built from the configuration as it is now."""
+        c = self.configuration
+        settings = (c.retries, c.retry_backoff_factor, c.retry_backoff_max, c.retry_backoff_jitter, c.retry_after_max)
+        if settings != self._retry_settings:
+            self._retry, self._retry_settings = build_retry(c), settings
+        return self._retry
+
+    def _attempts(self, method: str, url: str, send, retry: Retry, attempts: int = 0) -> RESTResponse:
+        """Sends until an answer is final: urllib3's Retry decides and sleeps, this loop owns the
+        attempts, so a body cut off after the headers is retried too (see RESTResponse.read)."""
+        if isinstance(self.configuration.retries, Retry):   # a caller's Retry: urllib3 follows it as is, redirects too
+            started = time.monotonic()
+            try:
+                r = send(retries=retry, redirect=True)
+            except (urllib3.exceptions.HTTPError, OSError) as error:
+                raise connection_error(error, None) from error
+            return RESTResponse(r, self._deadline(send, started), url)
+        while True:
+            attempts += 1
+            started = time.monotonic()
+            try:
+                r = send(retries=False, redirect=False)
+            except (urllib3.exceptions.HTTPError, OSError) as error:
+                retry = self._spend(retry, method, url, attempts, error)
+                continue
+            if retry.is_retry(method, r.status, has_retry_after="Retry-After" in r.headers):
+                try:
+                    retry = retry.increment(method, url, response=r)
+                except MaxRetryError:
+                    pass   # retries spent: the last answer is the result (raised typed by the API layer)
+                else:
+                    r.drain_conn()
+                    r.release_conn()
+                    retry.sleep(r)
+                    continue
+            cut_body = functools.partial(self._after_cut_body, method, url, send, retry, attempts)
+            return RESTResponse(r, self._deadline(send, started), url, cut_body)
+
+    @staticmethod
+    def _deadline(send, started: float) -> Optional[float]:
+        """When the attempt begun at `started` must be complete, body included: the timeout's total."""
+        total = getattr(send.keywords.get("timeout"), "total", None)
+        return None if total is None else started + total
+
+    def _after_cut_body(self, method: str, url: str, send, retry: Retry, attempts: int, error: Exception) -> RESTResponse:
+        return self._attempts(method, url, send, self._spend(retry, method, url, attempts, error), attempts)
+
+    @staticmethod
+    def _spend(retry: Retry, method: str, url: str, attempts: int, error: Exception) -> Retry:
+        """The Retry after a failed attempt, having slept its backoff; the typed error once none is left."""
+        try:
+            retry = retry.increment(method, url, error=error)
+        except (MaxRetryError, urllib3.exceptions.HTTPError, OSError) as spent:   # Retry(total=False) re-raises
+            raise connection_error(spent, attempts) from error
+        retry.sleep()
+        return retry
 
     def request(
         self,
@@ -340,108 +444,104 @@ class RESTClientObject:
         post_params = post_params or {}
         headers = headers or {}
 
-        timeout = as_timeout(_request_timeout) if _request_timeout else self.default_timeout
+        timeout = as_timeout(_request_timeout if _request_timeout else self.configuration.timeout)
 
-        try:
-            # For `POST`, `PUT`, `PATCH`, `OPTIONS`, `DELETE`
-            if method in ['POST', 'PUT', 'PATCH', 'OPTIONS', 'DELETE']:
+        # For `POST`, `PUT`, `PATCH`, `OPTIONS`, `DELETE`
+        if method in ['POST', 'PUT', 'PATCH', 'OPTIONS', 'DELETE']:
 
-                content_type = headers.get('Content-Type')
-                is_json = (
-                    not content_type
-                    or contenttype_matches(content_type, 'application', 'json')
+            content_type = headers.get('Content-Type')
+            is_json = (
+                not content_type
+                or contenttype_matches(content_type, 'application', 'json')
+            )
+            # JSON is valid YAML 1.2, so structured YAML bodies can use
+            # the existing JSON serializer:
+            # https://yaml.org/spec/1.2.2/#13-relation-to-json
+            is_structured_yaml = (
+                not is_json
+                and content_type
+                and (
+                    contenttype_matches(content_type, 'application', 'yaml')
+                    or contenttype_matches(content_type, 'text', 'yaml')
+                    or contenttype_matches(content_type, 'text', 'x-yaml')
                 )
-                # JSON is valid YAML 1.2, so structured YAML bodies can use
-                # the existing JSON serializer:
-                # https://yaml.org/spec/1.2.2/#13-relation-to-json
-                is_structured_yaml = (
-                    not is_json
-                    and content_type
-                    and (
-                        contenttype_matches(content_type, 'application', 'yaml')
-                        or contenttype_matches(content_type, 'text', 'yaml')
-                        or contenttype_matches(content_type, 'text', 'x-yaml')
-                    )
-                    and not isinstance(body, (str, bytes))
-                )
-                if is_json or is_structured_yaml:
-                    request_body = None
-                    if body is not None:
-                        # pydantic-core's encoder: json.dumps's output (compact), in a fifth of the time
-                        request_body = pydantic_core.to_json(body, ensure_ascii=True)
-                    # urlopen, not request: a body needs no encoding, so no per-call HTTPHeaderDict copy
-                    r = self.pool_manager.urlopen(
-                        method,
-                        url,
-                        body=request_body,
-                        timeout=timeout,
-                        headers=headers,
-                        preload_content=False
-                    )
-                elif contenttype_matches(content_type, 'application', 'x-www-form-urlencoded'):
-                    r = self.pool_manager.request(
-                        method,
-                        url,
-                        fields=post_params,
-                        encode_multipart=False,
-                        timeout=timeout,
-                        headers=headers,
-                        preload_content=False
-                    )
-                elif contenttype_matches(content_type, 'multipart', 'form-data'):
-                    # must del headers['Content-Type'], or the correct
-                    # Content-Type which generated by urllib3 will be
-                    # overwritten.
-                    del headers['Content-Type']
-                    # Ensures that dict objects are serialized
-                    post_params = [(a, json.dumps(b)) if isinstance(b, dict) else (a,b) for a, b in post_params]
-                    r = self.pool_manager.request(
-                        method,
-                        url,
-                        fields=post_params,
-                        encode_multipart=True,
-                        timeout=timeout,
-                        headers=headers,
-                        preload_content=False
-                    )
-                # Pass a `string` parameter directly in the body to support
-                # other content types than JSON when `body` argument is
-                # provided in serialized form.
-                elif isinstance(body, str) or isinstance(body, bytes):
-                    r = self.pool_manager.request(
-                        method,
-                        url,
-                        body=body,
-                        timeout=timeout,
-                        headers=headers,
-                        preload_content=False
-                    )
-                elif content_type.startswith('text/') and isinstance(body, bool):
-                    request_body = "true" if body else "false"
-                    r = self.pool_manager.request(
-                        method,
-                        url,
-                        body=request_body,
-                        preload_content=False,
-                        timeout=timeout,
-                        headers=headers)
-                else:
-                    # Cannot generate the request from given parameters
-                    msg = """Cannot prepare a request message for provided
-                             arguments. Please check that your arguments match
-                             declared content type."""
-                    raise ApiException(status=0, reason=msg)
-            # For `GET`, `HEAD`
-            else:
-                r = self.pool_manager.request(
+                and not isinstance(body, (str, bytes))
+            )
+            if is_json or is_structured_yaml:
+                request_body = None
+                if body is not None:
+                    # pydantic-core's encoder: json.dumps's output (compact), in a fifth of the time
+                    request_body = pydantic_core.to_json(body, ensure_ascii=True)
+                # urlopen, not request: a body needs no encoding, so no per-call HTTPHeaderDict copy
+                send = functools.partial(self.pool_manager.urlopen,
                     method,
                     url,
-                    fields={},
+                    body=request_body,
                     timeout=timeout,
                     headers=headers,
                     preload_content=False
                 )
-        except (urllib3.exceptions.HTTPError, OSError) as error:
-            raise connection_error(error) from error
-
-        return RESTResponse(r)
+            elif contenttype_matches(content_type, 'application', 'x-www-form-urlencoded'):
+                send = functools.partial(self.pool_manager.request,
+                    method,
+                    url,
+                    fields=post_params,
+                    encode_multipart=False,
+                    timeout=timeout,
+                    headers=headers,
+                    preload_content=False
+                )
+            elif contenttype_matches(content_type, 'multipart', 'form-data'):
+                # must del headers['Content-Type'], or the correct
+                # Content-Type which generated by urllib3 will be
+                # overwritten.
+                del headers['Content-Type']
+                # Ensures that dict objects are serialized
+                post_params = [(a, json.dumps(b)) if isinstance(b, dict) else (a,b) for a, b in post_params]
+                send = functools.partial(self.pool_manager.request,
+                    method,
+                    url,
+                    fields=post_params,
+                    encode_multipart=True,
+                    timeout=timeout,
+                    headers=headers,
+                    preload_content=False
+                )
+            # Pass a `string` parameter directly in the body to support
+            # other content types than JSON when `body` argument is
+            # provided in serialized form.
+            elif isinstance(body, str) or isinstance(body, bytes):
+                send = functools.partial(self.pool_manager.request,
+                    method,
+                    url,
+                    body=body,
+                    timeout=timeout,
+                    headers=headers,
+                    preload_content=False
+                )
+            elif content_type.startswith('text/') and isinstance(body, bool):
+                request_body = "true" if body else "false"
+                send = functools.partial(self.pool_manager.request,
+                    method,
+                    url,
+                    body=request_body,
+                    preload_content=False,
+                    timeout=timeout,
+                    headers=headers)
+            else:
+                # Cannot generate the request from given parameters
+                msg = """Cannot prepare a request message for provided
+                         arguments. Please check that your arguments match
+                         declared content type."""
+                raise ApiException(status=0, reason=msg)
+        # For `GET`, `HEAD`
+        else:
+            send = functools.partial(self.pool_manager.request,
+                method,
+                url,
+                fields={},
+                timeout=timeout,
+                headers=headers,
+                preload_content=False
+            )
+        return self._attempts(method, url, send, self.retry_policy())

@@ -82,6 +82,8 @@ class Reply:
     headers: Dict[str, str] = field(default_factory=dict)
     delay: float = 0.0          # seconds to wait before answering
     truncate: bool = False      # announce more bytes than are sent, then close
+    trickle: float = 0.0        # seconds between the body's bytes
+    chunked_cut: bool = False   # chunked transfer encoding, cut off before the last chunk
     contract: bool = True       # a 200 JSON body is checked against the spec
 
     def payload(self) -> bytes:
@@ -142,14 +144,26 @@ class ScriptedServer:
                 headers = {"Content-Type": "application/json", **reply.headers}
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload) + (50 if reply.truncate else 0)))
+                if reply.chunked_cut:
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(len(payload) + (50 if reply.truncate else 0)))
                 self.end_headers()
                 try:
-                    self.wfile.write(payload)
+                    if reply.chunked_cut:   # one chunk of half the body, then the connection closes
+                        half = payload[: len(payload) // 2]
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(half), half))
+                    elif reply.trickle:
+                        for index in range(len(payload)):
+                            self.wfile.write(payload[index:index + 1])
+                            self.wfile.flush()
+                            threading.Event().wait(reply.trickle)
+                    else:
+                        self.wfile.write(payload)
                     self.wfile.flush()
                 except OSError:
                     pass
-                if reply.truncate:
+                if reply.truncate or reply.chunked_cut:
                     self.close_connection = True
 
             do_POST = do_GET = do_PUT = do_DELETE = _serve
