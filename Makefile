@@ -9,7 +9,7 @@ BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo demo-browser test-browser serve bench generate check-generated test test-unit lint types wheel update-spec clean
+.PHONY: demo demo-browser test-browser check-typescript serve bench generate check-generated test test-unit lint types wheel update-spec clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,17 @@ test-browser: $(STAMP)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { echo "make test-browser needs Chromium and its driver: $(CHROMIUM_INSTALL)"; exit 1; }
 	$(BIN)/python -m pytest -q -m browser test/test_browser.py
+
+# The stock TypeScript client generated from openapi.yaml: tsc --noEmit (strict), then a node run against
+# the local server. npm dependencies are pinned in tools/typescript/package-lock.json, installed once here.
+TS_CACHE := .cache/typescript
+$(TS_CACHE)/.installed: tools/typescript/package.json tools/typescript/package-lock.json
+	mkdir -p $(TS_CACHE) && cp tools/typescript/package.json tools/typescript/package-lock.json $(TS_CACHE)/
+	cd $(TS_CACHE) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+check-typescript: $(STAMP) $(TS_CACHE)/.installed
+	$(BIN)/python -m tools.check_typescript --generator $(CURDIR)/$(GENERATOR) --node-modules $(TS_CACHE)/node_modules
 
 # The local stand-in for the Realtime REST API, for testing your own code: make serve PORT=8080
 PORT ?= 8080

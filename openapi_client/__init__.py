@@ -14,7 +14,7 @@
 """  # noqa: E501
 
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # Define package exports
 __all__ = [
@@ -41,9 +41,7 @@ __all__ = [
     "ApiTimeoutError",
     "OpenAIError",
     "AudioTranscription",
-    "AudioTranscriptionModel",
     "AudioTranscriptionResponse",
-    "AudioTranscriptionResponseModel",
     "CallableToolAllowedCaller",
     "ClientSecretExpiration",
     "FileInputDetail",
@@ -79,7 +77,6 @@ __all__ = [
     "RealtimeSessionCreateRequestGAAudio",
     "RealtimeSessionCreateRequestGAAudioInput",
     "RealtimeSessionCreateRequestGAAudioOutput",
-    "RealtimeSessionCreateRequestGAModel",
     "RealtimeSessionCreateRequestGAToolChoice",
     "RealtimeSessionCreateRequestGAToolsInner",
     "RealtimeSessionCreateRequestGATracing",
@@ -97,7 +94,6 @@ __all__ = [
     "RealtimeSessionCreateResponseGAAudioInput",
     "RealtimeSessionCreateResponseGAAudioInputNoiseReduction",
     "RealtimeSessionCreateResponseGAAudioOutput",
-    "RealtimeSessionCreateResponseGAModel",
     "RealtimeSessionCreateResponseGAToolChoice",
     "RealtimeSessionCreateResponseGAToolsInner",
     "RealtimeSessionCreateResponseGATracing",
@@ -147,7 +143,6 @@ __all__ = [
     "TracingConfiguration",
     "VoiceIdsOrCustomVoice",
     "VoiceIdsOrCustomVoiceAnyOf",
-    "VoiceIdsShared",
 ]
 
 import typing as _typing
@@ -181,9 +176,7 @@ if _typing.TYPE_CHECKING:
     
     # import models into sdk package
     from openapi_client.models.audio_transcription import AudioTranscription as AudioTranscription
-    from openapi_client.models.audio_transcription_model import AudioTranscriptionModel as AudioTranscriptionModel
     from openapi_client.models.audio_transcription_response import AudioTranscriptionResponse as AudioTranscriptionResponse
-    from openapi_client.models.audio_transcription_response_model import AudioTranscriptionResponseModel as AudioTranscriptionResponseModel
     from openapi_client.models.callable_tool_allowed_caller import CallableToolAllowedCaller as CallableToolAllowedCaller
     from openapi_client.models.client_secret_expiration import ClientSecretExpiration as ClientSecretExpiration
     from openapi_client.models.file_input_detail import FileInputDetail as FileInputDetail
@@ -219,7 +212,6 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.realtime_session_create_request_ga_audio import RealtimeSessionCreateRequestGAAudio as RealtimeSessionCreateRequestGAAudio
     from openapi_client.models.realtime_session_create_request_ga_audio_input import RealtimeSessionCreateRequestGAAudioInput as RealtimeSessionCreateRequestGAAudioInput
     from openapi_client.models.realtime_session_create_request_ga_audio_output import RealtimeSessionCreateRequestGAAudioOutput as RealtimeSessionCreateRequestGAAudioOutput
-    from openapi_client.models.realtime_session_create_request_ga_model import RealtimeSessionCreateRequestGAModel as RealtimeSessionCreateRequestGAModel
     from openapi_client.models.realtime_session_create_request_ga_tool_choice import RealtimeSessionCreateRequestGAToolChoice as RealtimeSessionCreateRequestGAToolChoice
     from openapi_client.models.realtime_session_create_request_ga_tools_inner import RealtimeSessionCreateRequestGAToolsInner as RealtimeSessionCreateRequestGAToolsInner
     from openapi_client.models.realtime_session_create_request_ga_tracing import RealtimeSessionCreateRequestGATracing as RealtimeSessionCreateRequestGATracing
@@ -237,7 +229,6 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.realtime_session_create_response_ga_audio_input import RealtimeSessionCreateResponseGAAudioInput as RealtimeSessionCreateResponseGAAudioInput
     from openapi_client.models.realtime_session_create_response_ga_audio_input_noise_reduction import RealtimeSessionCreateResponseGAAudioInputNoiseReduction as RealtimeSessionCreateResponseGAAudioInputNoiseReduction
     from openapi_client.models.realtime_session_create_response_ga_audio_output import RealtimeSessionCreateResponseGAAudioOutput as RealtimeSessionCreateResponseGAAudioOutput
-    from openapi_client.models.realtime_session_create_response_ga_model import RealtimeSessionCreateResponseGAModel as RealtimeSessionCreateResponseGAModel
     from openapi_client.models.realtime_session_create_response_ga_tool_choice import RealtimeSessionCreateResponseGAToolChoice as RealtimeSessionCreateResponseGAToolChoice
     from openapi_client.models.realtime_session_create_response_ga_tools_inner import RealtimeSessionCreateResponseGAToolsInner as RealtimeSessionCreateResponseGAToolsInner
     from openapi_client.models.realtime_session_create_response_ga_tracing import RealtimeSessionCreateResponseGATracing as RealtimeSessionCreateResponseGATracing
@@ -287,7 +278,6 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.tracing_configuration import TracingConfiguration as TracingConfiguration
     from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice as VoiceIdsOrCustomVoice
     from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf as VoiceIdsOrCustomVoiceAnyOf
-    from openapi_client.models.voice_ids_shared import VoiceIdsShared as VoiceIdsShared
     
 else:
     from importlib import import_module
@@ -316,9 +306,7 @@ else:
         "ApiTimeoutError": ".exceptions",
         "OpenAIError": ".exceptions",
         "AudioTranscription": ".models.audio_transcription",
-        "AudioTranscriptionModel": ".models.audio_transcription_model",
         "AudioTranscriptionResponse": ".models.audio_transcription_response",
-        "AudioTranscriptionResponseModel": ".models.audio_transcription_response_model",
         "CallableToolAllowedCaller": ".models.callable_tool_allowed_caller",
         "ClientSecretExpiration": ".models.client_secret_expiration",
         "FileInputDetail": ".models.file_input_detail",
@@ -354,7 +342,6 @@ else:
         "RealtimeSessionCreateRequestGAAudio": ".models.realtime_session_create_request_ga_audio",
         "RealtimeSessionCreateRequestGAAudioInput": ".models.realtime_session_create_request_ga_audio_input",
         "RealtimeSessionCreateRequestGAAudioOutput": ".models.realtime_session_create_request_ga_audio_output",
-        "RealtimeSessionCreateRequestGAModel": ".models.realtime_session_create_request_ga_model",
         "RealtimeSessionCreateRequestGAToolChoice": ".models.realtime_session_create_request_ga_tool_choice",
         "RealtimeSessionCreateRequestGAToolsInner": ".models.realtime_session_create_request_ga_tools_inner",
         "RealtimeSessionCreateRequestGATracing": ".models.realtime_session_create_request_ga_tracing",
@@ -372,7 +359,6 @@ else:
         "RealtimeSessionCreateResponseGAAudioInput": ".models.realtime_session_create_response_ga_audio_input",
         "RealtimeSessionCreateResponseGAAudioInputNoiseReduction": ".models.realtime_session_create_response_ga_audio_input_noise_reduction",
         "RealtimeSessionCreateResponseGAAudioOutput": ".models.realtime_session_create_response_ga_audio_output",
-        "RealtimeSessionCreateResponseGAModel": ".models.realtime_session_create_response_ga_model",
         "RealtimeSessionCreateResponseGAToolChoice": ".models.realtime_session_create_response_ga_tool_choice",
         "RealtimeSessionCreateResponseGAToolsInner": ".models.realtime_session_create_response_ga_tools_inner",
         "RealtimeSessionCreateResponseGATracing": ".models.realtime_session_create_response_ga_tracing",
@@ -422,7 +408,6 @@ else:
         "TracingConfiguration": ".models.tracing_configuration",
         "VoiceIdsOrCustomVoice": ".models.voice_ids_or_custom_voice",
         "VoiceIdsOrCustomVoiceAnyOf": ".models.voice_ids_or_custom_voice_any_of",
-        "VoiceIdsShared": ".models.voice_ids_shared",
     }
 
     def __getattr__(name: str) -> object:

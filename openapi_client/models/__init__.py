@@ -14,9 +14,7 @@
 
 __all__ = [
     "AudioTranscription",
-    "AudioTranscriptionModel",
     "AudioTranscriptionResponse",
-    "AudioTranscriptionResponseModel",
     "CallableToolAllowedCaller",
     "ClientSecretExpiration",
     "FileInputDetail",
@@ -52,7 +50,6 @@ __all__ = [
     "RealtimeSessionCreateRequestGAAudio",
     "RealtimeSessionCreateRequestGAAudioInput",
     "RealtimeSessionCreateRequestGAAudioOutput",
-    "RealtimeSessionCreateRequestGAModel",
     "RealtimeSessionCreateRequestGAToolChoice",
     "RealtimeSessionCreateRequestGAToolsInner",
     "RealtimeSessionCreateRequestGATracing",
@@ -70,7 +67,6 @@ __all__ = [
     "RealtimeSessionCreateResponseGAAudioInput",
     "RealtimeSessionCreateResponseGAAudioInputNoiseReduction",
     "RealtimeSessionCreateResponseGAAudioOutput",
-    "RealtimeSessionCreateResponseGAModel",
     "RealtimeSessionCreateResponseGAToolChoice",
     "RealtimeSessionCreateResponseGAToolsInner",
     "RealtimeSessionCreateResponseGATracing",
@@ -120,7 +116,6 @@ __all__ = [
     "TracingConfiguration",
     "VoiceIdsOrCustomVoice",
     "VoiceIdsOrCustomVoiceAnyOf",
-    "VoiceIdsShared",
 ]
 
 import typing as _typing
@@ -128,9 +123,7 @@ import typing as _typing
 if _typing.TYPE_CHECKING:
     # import models into model package
     from openapi_client.models.audio_transcription import AudioTranscription
-    from openapi_client.models.audio_transcription_model import AudioTranscriptionModel
     from openapi_client.models.audio_transcription_response import AudioTranscriptionResponse
-    from openapi_client.models.audio_transcription_response_model import AudioTranscriptionResponseModel
     from openapi_client.models.callable_tool_allowed_caller import CallableToolAllowedCaller
     from openapi_client.models.client_secret_expiration import ClientSecretExpiration
     from openapi_client.models.file_input_detail import FileInputDetail
@@ -166,7 +159,6 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.realtime_session_create_request_ga_audio import RealtimeSessionCreateRequestGAAudio
     from openapi_client.models.realtime_session_create_request_ga_audio_input import RealtimeSessionCreateRequestGAAudioInput
     from openapi_client.models.realtime_session_create_request_ga_audio_output import RealtimeSessionCreateRequestGAAudioOutput
-    from openapi_client.models.realtime_session_create_request_ga_model import RealtimeSessionCreateRequestGAModel
     from openapi_client.models.realtime_session_create_request_ga_tool_choice import RealtimeSessionCreateRequestGAToolChoice
     from openapi_client.models.realtime_session_create_request_ga_tools_inner import RealtimeSessionCreateRequestGAToolsInner
     from openapi_client.models.realtime_session_create_request_ga_tracing import RealtimeSessionCreateRequestGATracing
@@ -184,7 +176,6 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.realtime_session_create_response_ga_audio_input import RealtimeSessionCreateResponseGAAudioInput
     from openapi_client.models.realtime_session_create_response_ga_audio_input_noise_reduction import RealtimeSessionCreateResponseGAAudioInputNoiseReduction
     from openapi_client.models.realtime_session_create_response_ga_audio_output import RealtimeSessionCreateResponseGAAudioOutput
-    from openapi_client.models.realtime_session_create_response_ga_model import RealtimeSessionCreateResponseGAModel
     from openapi_client.models.realtime_session_create_response_ga_tool_choice import RealtimeSessionCreateResponseGAToolChoice
     from openapi_client.models.realtime_session_create_response_ga_tools_inner import RealtimeSessionCreateResponseGAToolsInner
     from openapi_client.models.realtime_session_create_response_ga_tracing import RealtimeSessionCreateResponseGATracing
@@ -234,16 +225,13 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.tracing_configuration import TracingConfiguration
     from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice
     from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf
-    from openapi_client.models.voice_ids_shared import VoiceIdsShared
     
 else:
     from importlib import import_module
 
     _exports = {
         "AudioTranscription": ".audio_transcription",
-        "AudioTranscriptionModel": ".audio_transcription_model",
         "AudioTranscriptionResponse": ".audio_transcription_response",
-        "AudioTranscriptionResponseModel": ".audio_transcription_response_model",
         "CallableToolAllowedCaller": ".callable_tool_allowed_caller",
         "ClientSecretExpiration": ".client_secret_expiration",
         "FileInputDetail": ".file_input_detail",
@@ -279,7 +267,6 @@ else:
         "RealtimeSessionCreateRequestGAAudio": ".realtime_session_create_request_ga_audio",
         "RealtimeSessionCreateRequestGAAudioInput": ".realtime_session_create_request_ga_audio_input",
         "RealtimeSessionCreateRequestGAAudioOutput": ".realtime_session_create_request_ga_audio_output",
-        "RealtimeSessionCreateRequestGAModel": ".realtime_session_create_request_ga_model",
         "RealtimeSessionCreateRequestGAToolChoice": ".realtime_session_create_request_ga_tool_choice",
         "RealtimeSessionCreateRequestGAToolsInner": ".realtime_session_create_request_ga_tools_inner",
         "RealtimeSessionCreateRequestGATracing": ".realtime_session_create_request_ga_tracing",
@@ -297,7 +284,6 @@ else:
         "RealtimeSessionCreateResponseGAAudioInput": ".realtime_session_create_response_ga_audio_input",
         "RealtimeSessionCreateResponseGAAudioInputNoiseReduction": ".realtime_session_create_response_ga_audio_input_noise_reduction",
         "RealtimeSessionCreateResponseGAAudioOutput": ".realtime_session_create_response_ga_audio_output",
-        "RealtimeSessionCreateResponseGAModel": ".realtime_session_create_response_ga_model",
         "RealtimeSessionCreateResponseGAToolChoice": ".realtime_session_create_response_ga_tool_choice",
         "RealtimeSessionCreateResponseGAToolsInner": ".realtime_session_create_response_ga_tools_inner",
         "RealtimeSessionCreateResponseGATracing": ".realtime_session_create_response_ga_tracing",
@@ -347,7 +333,6 @@ else:
         "TracingConfiguration": ".tracing_configuration",
         "VoiceIdsOrCustomVoice": ".voice_ids_or_custom_voice",
         "VoiceIdsOrCustomVoiceAnyOf": ".voice_ids_or_custom_voice_any_of",
-        "VoiceIdsShared": ".voice_ids_shared",
     }
 
     def __getattr__(name: str) -> object:

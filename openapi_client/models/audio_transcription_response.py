@@ -19,7 +19,6 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from typing import Any, ClassVar, Dict, List, Optional
-from openapi_client.models.audio_transcription_response_model import AudioTranscriptionResponseModel
 from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
@@ -31,7 +30,7 @@ class AudioTranscriptionResponse(BaseModel):
     """
     AudioTranscriptionResponse
     """ # noqa: E501
-    model: Optional[AudioTranscriptionResponseModel] = None
+    model: Optional[StrictStr] = Field(default=None, description="The model used for transcription. Current options are `whisper-1`, `gpt-4o-mini-transcribe`, `gpt-4o-mini-transcribe-2025-12-15`, `gpt-4o-transcribe`, `gpt-4o-transcribe-diarize`, and `gpt-realtime-whisper`. ")
     language: Optional[StrictStr] = Field(default=None, description="The language of the input audio. ")
     prompt: Optional[StrictStr] = Field(default=None, description="The prompt configured for input audio transcription, when present. ")
     # fields the schema does not declare: a server's are kept even where the schema is closed

@@ -27,7 +27,6 @@ from openapi_client.models.realtime_session_create_request_max_response_output_t
 from openapi_client.models.realtime_session_create_request_tools_inner import RealtimeSessionCreateRequestToolsInner
 from openapi_client.models.realtime_session_create_request_tracing import RealtimeSessionCreateRequestTracing
 from openapi_client.models.realtime_session_create_request_turn_detection import RealtimeSessionCreateRequestTurnDetection
-from openapi_client.models.voice_ids_shared import VoiceIdsShared
 from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
@@ -43,7 +42,7 @@ class RealtimeSessionCreateRequest(BaseModel):
     modalities: Optional[List[StrictStr]] = Field(default=None, description="The set of modalities the model can respond with. To disable audio, set this to [\"text\"]. ")
     model: Optional[StrictStr] = Field(default=None, description="The Realtime model used for this session, e.g. `gpt-realtime` or `gpt-4o-realtime-preview`. ", json_schema_extra={"examples": ["gpt-realtime"]})
     instructions: Optional[StrictStr] = Field(default=None, description="The default system instructions (i.e. system message) prepended to model  calls. This field allows the client to guide the model on desired  responses. The model can be instructed on response content and format,  (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good  responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion  into your voice\", \"laugh frequently\"). The instructions are not guaranteed  to be followed by the model, but they provide guidance to the model on the desired behavior.  Note that the server sets default instructions which will be used if this  field is not set and are visible in the `session.created` event at the  start of the session. ")
-    voice: Optional[VoiceIdsShared] = None
+    voice: Optional[StrictStr] = Field(default=None, description="A voice: `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`, `shimmer`, `verse`, `marin`, `cedar`, or a newer one.", json_schema_extra={"examples": ["ash"]})
     input_audio_format: Optional[StrictStr] = Field(default='pcm16', description="The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,  single channel (mono), and little-endian byte order. ")
     output_audio_format: Optional[StrictStr] = Field(default='pcm16', description="The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, output audio is sampled at a rate of 24kHz. ")
     input_audio_transcription: Optional[RealtimeSessionCreateRequestInputAudioTranscription] = None

@@ -22,7 +22,6 @@ from typing import Any, ClassVar, Dict, List, Optional
 from openapi_client.models.prompt import Prompt
 from openapi_client.models.realtime_reasoning import RealtimeReasoning
 from openapi_client.models.realtime_session_create_request_ga_audio import RealtimeSessionCreateRequestGAAudio
-from openapi_client.models.realtime_session_create_request_ga_model import RealtimeSessionCreateRequestGAModel
 from openapi_client.models.realtime_session_create_request_ga_tool_choice import RealtimeSessionCreateRequestGAToolChoice
 from openapi_client.models.realtime_session_create_request_ga_tools_inner import RealtimeSessionCreateRequestGAToolsInner
 from openapi_client.models.realtime_session_create_request_ga_tracing import RealtimeSessionCreateRequestGATracing
@@ -41,7 +40,7 @@ class RealtimeSessionCreateRequestGA(BaseModel):
     """ # noqa: E501
     type: StrictStr = Field(description="The type of session to create. Always `realtime` for the Realtime API. ")
     output_modalities: Optional[List[StrictStr]] = Field(default=None, description="The set of modalities the model can respond with. It defaults to `[\"audio\"]`, indicating that the model will respond with audio plus a transcript. `[\"text\"]` can be used to make the model respond with text only. It is not possible to request both `text` and `audio` at the same time. ")
-    model: Optional[RealtimeSessionCreateRequestGAModel] = None
+    model: Optional[StrictStr] = Field(default=None, description="The Realtime model used for this session. ")
     instructions: Optional[StrictStr] = Field(default=None, description="The default system instructions (i.e. system message) prepended to model calls. This field allows the client to guide the model on desired responses. The model can be instructed on response content and format, (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion into your voice\", \"laugh frequently\"). The instructions are not guaranteed to be followed by the model, but they provide guidance to the model on the desired behavior.  Note that the server sets default instructions which will be used if this field is not set and are visible in the `session.created` event at the start of the session. ")
     audio: Optional[RealtimeSessionCreateRequestGAAudio] = None
     include: Optional[List[StrictStr]] = Field(default=None, description="Additional fields to include in server outputs.  `item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription. ")

@@ -25,7 +25,6 @@ from openapi_client.models.realtime_session_create_response_max_response_output_
 from openapi_client.models.realtime_session_create_response_tools_inner import RealtimeSessionCreateResponseToolsInner
 from openapi_client.models.realtime_session_create_response_tracing import RealtimeSessionCreateResponseTracing
 from openapi_client.models.realtime_session_create_response_turn_detection import RealtimeSessionCreateResponseTurnDetection
-from openapi_client.models.voice_ids_shared import VoiceIdsShared
 from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
@@ -43,7 +42,7 @@ class RealtimeSessionCreateResponse(BaseModel):
     client_secret: RealtimeSessionCreateResponseClientSecret
     modalities: Optional[List[StrictStr]] = Field(default=None, description="The set of modalities the model can respond with. To disable audio, set this to [\"text\"]. ")
     instructions: Optional[StrictStr] = Field(default=None, description="The default system instructions (i.e. system message) prepended to model  calls. This field allows the client to guide the model on desired  responses. The model can be instructed on response content and format,  (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good  responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion  into your voice\", \"laugh frequently\"). The instructions are not guaranteed  to be followed by the model, but they provide guidance to the model on the  desired behavior.  Note that the server sets default instructions which will be used if this  field is not set and are visible in the `session.created` event at the  start of the session. ")
-    voice: Optional[VoiceIdsShared] = None
+    voice: Optional[StrictStr] = Field(default=None, description="A voice: `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`, `shimmer`, `verse`, `marin`, `cedar`, or a newer one.", json_schema_extra={"examples": ["ash"]})
     input_audio_format: Optional[StrictStr] = Field(default=None, description="The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. ")
     output_audio_format: Optional[StrictStr] = Field(default=None, description="The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. ")
     input_audio_transcription: Optional[RealtimeSessionCreateResponseInputAudioTranscription] = None

@@ -17,16 +17,15 @@ from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Tuple, Un
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, field_validator
 from typing import Optional
 from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf
-from openapi_client.models.voice_ids_shared import VoiceIdsShared
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
 from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
 
-VOICEIDSORCUSTOMVOICE_ANY_OF_SCHEMAS = ["VoiceIdsOrCustomVoiceAnyOf", "VoiceIdsShared"]
+VOICEIDSORCUSTOMVOICE_ANY_OF_SCHEMAS = ["VoiceIdsOrCustomVoiceAnyOf", "str"]
 
 if TYPE_CHECKING:
     # Fields of this type take and hold the plain member values; type checkers see those.
-    VoiceIdsOrCustomVoice = Union[VoiceIdsOrCustomVoiceAnyOf, VoiceIdsShared]
+    VoiceIdsOrCustomVoice = Union[VoiceIdsOrCustomVoiceAnyOf, str]
 else:
     class VoiceIdsOrCustomVoice(ComposedModel):
         """
@@ -35,7 +34,7 @@ else:
 
         any_of_schemas: ClassVar[List[str]] = VOICEIDSORCUSTOMVOICE_ANY_OF_SCHEMAS
         members: ClassVar[Tuple[Tuple[str, Any], ...]] = (
-            ("VoiceIdsShared", VoiceIdsShared),
+            ("str", PRIMITIVE_MEMBERS.get("str", Any)),
             ("VoiceIdsOrCustomVoiceAnyOf", VoiceIdsOrCustomVoiceAnyOf),
         )
 

@@ -1,0 +1,34 @@
+"""`python -m tools.public_surface VERSION`: the public names of the installed openapi_client as a
+listing (module: name), for test/data/public-surface-VERSION.txt. A module's names are its
+`__all__`, or else the classes and functions it defines; private (_) names are left out."""
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+
+MODULES = ("openapi_client", "openapi_client.api", "openapi_client.api.realtime_api", "openapi_client.api_client",
+           "openapi_client.api_response", "openapi_client.configuration", "openapi_client.exceptions",
+           "openapi_client.models", "openapi_client.rest")
+
+
+def public_names(module_name: str) -> "list[str]":
+    module = importlib.import_module(module_name)
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [name for name, value in vars(module).items()
+                 if (inspect.isclass(value) or inspect.isfunction(value)) and value.__module__ == module_name]
+    return sorted(name for name in names if not name.startswith("_"))
+
+
+def main(version: str) -> int:
+    print("# The public names of openapi_client %s (module: name). test_surface checks each still imports," % version)
+    print("# unless CHANGELOG.md names it under a `Removed` line of a later release.")
+    for module_name in MODULES:
+        for name in public_names(module_name):
+            print("%s: %s" % (module_name, name))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
