@@ -77,7 +77,7 @@ generate: $(STAMP)
 # Regenerate into a scratch copy and fail with the diff when the committed code differs.
 check-generated: $(STAMP)
 	@rm -rf $(SCRATCH) && mkdir -p $(SCRATCH)
-	@cp -r openapi.yaml generator-config.yaml templates .openapi-generator-ignore $(SCRATCH)/
+	@cp -r openapi.yaml generator-config.yaml generator-config-async.yaml templates .openapi-generator-ignore $(SCRATCH)/
 	@$(BIN)/python -m tools.generate --generator $(CURDIR)/$(GENERATOR) --root $(SCRATCH)
 	@status=0; \
 	for dir in openapi_client docs .openapi-generator; do \

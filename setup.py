@@ -23,6 +23,8 @@ setup(
     license_files=["LICENSE", "LICENSE-openai-openapi"],
     python_requires=">=3.9",
     install_requires=REQUIRES,
+    # openapi_client.aio: the asyncio client's transport, installed only on request
+    extras_require={"async": ["aiohttp>=3.9"]},
     packages=find_packages(include=["openapi_client", "openapi_client.*"]),
     package_data={"openapi_client": ["py.typed"]},
     include_package_data=False,

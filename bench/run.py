@@ -27,6 +27,7 @@ import pydantic
 import urllib3
 
 import openapi_client
+from bench import async_bench
 from bench.responder import BODY, REQUEST
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,8 @@ CLIENT_SECRET_BODY = json.dumps(json.loads((ROOT / "bench" / "client_secret_answ
 CLIENT_SECRET_TEXT = CLIENT_SECRET_BODY.decode()
 PATH = "/v1/realtime/sessions"
 TARGETS = {"sdk_cpu_vs_urllib3_max": 1.20, "openai_cpu_vs_sdk_min": 2.7, "sdk_cold_seconds_max": 0.25,
-           "sdk_cold_vs_openai_max": 0.25, "sdk_client_secrets_parse_vs_openai_max": 1.0}
+           "sdk_cold_vs_openai_max": 0.25, "sdk_client_secrets_parse_vs_openai_max": 1.0,
+           "sdk_async_cpu_vs_floor_max": 1.30, "asyncopenai_cpu_vs_sdk_async_min": 2.0}
 
 # Cold process: from before the import to after the first call, timed inside a fresh interpreter.
 COLD = {
@@ -274,7 +276,10 @@ def measure(args: argparse.Namespace, url: str) -> Dict[str, Any]:
         for name, make in makers.items():
             rates[name].append(threaded_rate(make(), args.threads, args.thread_calls))
 
+    async_result = async_bench.measure(url, REQUEST, args.async_rounds, args.async_calls)
+
     return {
+        "async_50_in_flight": async_result,
         "cpu_per_call_s": {name: median(values) for name, values in cpu.items()},
         "cyclic_garbage_objects_per_call": garbage,
         "parse_s": {name: median(values) for name, values in parse.items()},
@@ -288,7 +293,11 @@ def measure(args: argparse.Namespace, url: str) -> Dict[str, Any]:
 def ratios(result: Dict[str, Any]) -> Dict[str, Optional[float]]:
     cpu, cold = result["cpu_per_call_s"], result["cold_import_and_first_call_s"]
     has_openai = "openai" in cpu
+    aio_cpu = result["async_50_in_flight"]["cpu_per_call_s"]
+    aio_floor = async_bench.floor(result["async_50_in_flight"])
     return {
+        "sdk_async_cpu_vs_floor": aio_cpu["sdk aio"] / aio_floor[1] if aio_floor else None,
+        "asyncopenai_cpu_vs_sdk_async": aio_cpu["AsyncOpenAI"] / aio_cpu["sdk aio"] if "AsyncOpenAI" in aio_cpu else None,
         "sdk_cpu_vs_urllib3": cpu["sdk"] / cpu["urllib3+json"],
         "openai_cpu_vs_sdk": cpu["openai"] / cpu["sdk"] if has_openai else None,
         "sdk_cold_seconds": cold["sdk"],
@@ -301,7 +310,7 @@ def ratios(result: Dict[str, Any]) -> Dict[str, Optional[float]]:
 
 def verdict(value: Optional[float], target: float, at_most: bool) -> str:
     if value is None:
-        return "n/a (openai not installed)"
+        return "n/a (a contender is not installed)"
     met = value <= target if at_most else value >= target
     return "%s target %s %.2f" % ("met   " if met else "MISSED", "<=" if at_most else ">=", target)
 
@@ -325,6 +334,13 @@ def table(result: Dict[str, Any], r: Dict[str, Optional[float]], args: argparse.
     for name in result["cold_import_s"]:
         lines.append("%-36s %12.3f %14.3f" % (name, result["cold_import_s"][name],
                                                result["cold_import_and_first_call_s"][name]))
+    aio_result = result["async_50_in_flight"]
+    aio_floor = async_bench.floor(aio_result)
+    lines.append("%-36s %12s %14s %14s" % ("async, %d in flight" % aio_result["in_flight"], "us/call",
+                                           "x " + (aio_floor[0] if aio_floor else "floor"), "calls/s"))
+    for name, value in aio_result["cpu_per_call_s"].items():
+        lines.append("%-36s %12.1f %14.2f %14.0f" % (name, value * 1e6, value / aio_floor[1] if aio_floor else 0,
+                                                     aio_result["calls_per_s"][name]))
     lines.append("%-36s %12s" % ("%d threads, one client" % args.threads, "calls/s"))
     for name, value in result[rate_key].items():
         lines.append("%-36s %12.0f" % (name, value))
@@ -333,7 +349,9 @@ def table(result: Dict[str, Any], r: Dict[str, Optional[float]], args: argparse.
               ("openai CPU / SDK", "openai_cpu_vs_sdk", "openai_cpu_vs_sdk_min", False),
               ("SDK cold import+call (s)", "sdk_cold_seconds", "sdk_cold_seconds_max", True),
               ("SDK cold / openai cold", "sdk_cold_vs_openai", "sdk_cold_vs_openai_max", True),
-              ("GA parse SDK / openai", "sdk_client_secrets_parse_vs_openai", "sdk_client_secrets_parse_vs_openai_max", True)]
+              ("GA parse SDK / openai", "sdk_client_secrets_parse_vs_openai", "sdk_client_secrets_parse_vs_openai_max", True),
+              ("async SDK / bare floor", "sdk_async_cpu_vs_floor", "sdk_async_cpu_vs_floor_max", True),
+              ("AsyncOpenAI / async SDK", "asyncopenai_cpu_vs_sdk_async", "asyncopenai_cpu_vs_sdk_async_min", False)]
     for label, ratio, target, at_most in checks:
         value = r[ratio]
         lines.append("  %-26s %6s  %s" % (label, "%.3f" % value if value is not None else "-",
@@ -359,11 +377,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--thread-calls", type=int, default=100, help="calls per thread per round")
     parser.add_argument("--thread-rounds", type=int, default=3)
+    parser.add_argument("--async-rounds", type=int, default=7)
+    parser.add_argument("--async-calls", type=int, default=500, help="async calls per contender per round")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
     parser.add_argument("--smoke", action="store_true", help="a few iterations: checks the harness, not the speed")
     args = parser.parse_args(argv)
     if args.smoke:
         args.rounds, args.calls, args.cold_runs, args.thread_calls, args.thread_rounds = 2, 5, 1, 3, 1
+        args.async_rounds, args.async_calls = 1, 50
     warnings.simplefilter("ignore", DeprecationWarning)   # openai marks beta.realtime deprecated
 
     responder = subprocess.Popen([sys.executable, "-m", "bench.responder"], cwd=ROOT, stdout=subprocess.PIPE, text=True,

@@ -25,7 +25,7 @@ import tempfile
 import uuid
 
 from urllib.parse import quote
-from typing import Tuple, Optional, List, Dict, Union
+from typing import Tuple, Optional, List, Dict, Union, cast
 from pydantic import BaseModel, SecretStr
 import pydantic_core
 
@@ -337,21 +337,23 @@ class ApiClient:
         msg = "RESTResponse.read() must be called before passing it to response_deserialize()"
         assert response_data.data is not None, msg
 
-        response_type = response_types_map.get(str(response_data.status), None)
+        # the generated operations pass {status: type name}; none means no declared body
+        types_by_status = cast(Dict[str, Optional[str]], response_types_map or {})
+        response_type = types_by_status.get(str(response_data.status), None)
         if not response_type and isinstance(response_data.status, int) and 100 <= response_data.status <= 599:
             # if not found, look for '1XX', '2XX', etc.
-            response_type = response_types_map.get(str(response_data.status)[0] + "XX", None)
+            response_type = types_by_status.get(str(response_data.status)[0] + "XX", None)
 
         # If the response_type has not matched (eg. did not match the previous if statements) and the default response is available, use it.
-        if response_type is None and str(response_data.status) not in response_types_map \
-            and (not isinstance(response_data.status, int) or not 100 <= response_data.status <= 599 or str(response_data.status)[0] + "XX" not in response_types_map) \
-            and 'default' in response_types_map:
-            response_type = response_types_map['default']
+        if response_type is None and str(response_data.status) not in types_by_status \
+            and (not isinstance(response_data.status, int) or not 100 <= response_data.status <= 599 or str(response_data.status)[0] + "XX" not in types_by_status) \
+            and 'default' in types_by_status:
+            response_type = types_by_status['default']
 
         if not 200 <= response_data.status <= 299:
             raise ApiException.from_response(http_resp=response_data, body=None, data=None)
         if response_type is None:
-            declared = [(status, kind) for status, kind in response_types_map.items() if kind and status.startswith("2")]
+            declared = [(status, kind) for status, kind in types_by_status.items() if kind and status.startswith("2")]
             if declared:   # a success the operation does not declare would become a silent None
                 raise ApiResponseValidationError(
                     http_resp=response_data,

@@ -123,6 +123,33 @@ def build_retry(configuration) -> Retry:
     )
 
 
+class RetryPolicy:
+    """The Retry for the next call, built from the configuration as it is now, so retries and
+    backoff changed on a live client take effect. Shared by the sync and the async transport."""
+
+    def __init__(self, configuration) -> None:
+        self.configuration = configuration
+        self._settings: Optional[Tuple[Any, ...]] = None
+        self._retry: Retry = Retry(0)
+
+    def __call__(self) -> Retry:
+        c = self.configuration
+        settings = (c.retries, c.retry_backoff_factor, c.retry_backoff_max, c.retry_backoff_jitter, c.retry_after_max)
+        if settings != self._settings:
+            self._retry, self._settings = build_retry(c), settings
+        return self._retry
+
+
+def retry_wait(retry: Retry, response=None) -> float:
+    """Seconds to wait before the next attempt: the answer's Retry-After (capped), else the backoff."""
+    if response is not None and retry.respect_retry_after_header:
+        after = retry.get_retry_after(response)
+        if after is not None:
+            cap = getattr(retry, "retry_after_max", None)
+            return float(after if cap is None else min(after, cap))
+    return retry.get_backoff_time()
+
+
 def as_timeout(value):
     """A urllib3 Timeout from seconds, a (connect, read) tuple, or a Timeout."""
     if value is None or isinstance(value, urllib3.Timeout):
@@ -309,10 +336,9 @@ class RESTClientObject:
                 configuration.assert_hostname
             )
 
-        # timeout and retries are read per call (see retry_policy), so changing them later takes effect
+        # timeout and retries are read per call, so changing them later takes effect
         self.configuration = configuration
-        self._retry_settings: Optional[Tuple[Any, ...]] = None
-        self._retry: Retry = Retry(0)
+        self.retry_policy = RetryPolicy(configuration)
 
         if configuration.tls_server_name:
             pool_args['server_hostname'] = configuration.tls_server_name
@@ -344,14 +370,6 @@ class RESTClientObject:
         else:
             self.pool_manager = PreRoutedPoolManager(**pool_args)
 
-    def retry_policy(self) -> Retry:
-        """The Retry for the next call, built from the configuration as it is now."""
-        c = self.configuration
-        settings = (c.retries, c.retry_backoff_factor, c.retry_backoff_max, c.retry_backoff_jitter, c.retry_after_max)
-        if settings != self._retry_settings:
-            self._retry, self._retry_settings = build_retry(c), settings
-        return self._retry
-
     def _attempts(self, method: str, url: str, send, retry: Retry, attempts: int = 0) -> RESTResponse:
         """Sends until an answer is final: urllib3's Retry decides and sleeps, this loop owns the
         attempts, so a body cut off after the headers is retried too (see RESTResponse.read)."""
@@ -378,7 +396,7 @@ class RESTClientObject:
                 else:
                     r.drain_conn()
                     r.release_conn()
-                    retry.sleep(r)
+                    time.sleep(retry_wait(retry, r))
                     continue
             cut_body = functools.partial(self._after_cut_body, method, url, send, retry, attempts)
             return RESTResponse(r, self._deadline(send, started), url, cut_body)
@@ -399,7 +417,7 @@ class RESTClientObject:
             retry = retry.increment(method, url, error=error)
         except (MaxRetryError, urllib3.exceptions.HTTPError, OSError) as spent:   # Retry(total=False) re-raises
             raise connection_error(spent, attempts) from error
-        retry.sleep()
+        time.sleep(retry_wait(retry))
         return retry
 
     def request(

@@ -57,6 +57,24 @@ def test_each_operation_example_runs_as_written(server, method):
         assert isinstance(seen.json(), dict)   # the body the example built, checked against the spec by the fixture
 
 
+@pytest.mark.parametrize("method", sorted(operation_sections()))
+def test_each_operation_async_example_runs_after_the_sync_one(server, method):
+    server.script(answer_like_the_api)
+    sync_example, async_example = re.findall(r"```python\n(.*?)```", operation_sections()[method], re.S)[:2]
+    program = "%s\nimport asyncio\n%s\nprint('async result:', asyncio.run(%s_async()))\n" % (
+        sync_example, async_example, method)
+    env = dict(os.environ, OPENAI_API_KEY="sk-docs-example-key", OPENAI_BASE_URL=server.base_url,
+               PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "await api_instance.%s(" % method in async_example and "async result:" in result.stdout
+    first, second = server.requests   # the sync call, then the async one: the same request
+    assert (first.path, first.headers.get("Content-Type", "").split(";")[0]) == (
+        second.path, second.headers.get("Content-Type", "").split(";")[0])
+    if first.headers.get("Content-Type") == "application/json":
+        assert first.json() == second.json()
+
+
 def test_every_link_from_the_docs_into_the_readme_has_its_section():
     readme = (ROOT / "README.md").read_text()
     anchors = set(re.findall(r'<a id="([\w-]+)"></a>', readme))

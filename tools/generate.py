@@ -12,7 +12,10 @@ models filled in, as the TypeScript docs do. So:
 2. This script nests those examples and hands each request body its complete example
    as `x-py-example` in a scratch copy of the spec. Nothing else in the spec changes.
 3. The second pass generates into the project from that copy; api_doc_example renders it.
-4. Files the previous run listed in `.openapi-generator/FILES` that this run no longer
+4. An async pass (generator-config-async.yaml merged over generator-config.yaml: the asyncio
+   library) renders the API, api_client and rest modules again; they go to openapi_client/aio/
+   and join the one `.openapi-generator/FILES` manifest.
+5. Files the previous run listed in `.openapi-generator/FILES` that this run no longer
    generates (a schema or operation gone from the spec) are deleted.
 
 Usage: python -m tools.generate --generator .venv/bin/openapi-generator-cli
@@ -31,6 +34,7 @@ import yaml
 from tools.update_spec import collect_components
 
 CONFIG = "generator-config.yaml"
+ASYNC_CONFIG = "generator-config-async.yaml"
 SPEC = "openapi.yaml"
 EXAMPLES = Path(".openapi-generator", "doc-examples.yaml")
 MANIFEST = Path(".openapi-generator", "FILES")
@@ -147,10 +151,31 @@ def mark_example_values(node: object) -> None:
             mark_example_values(item)
 
 
-def run_generator(generator: str, root: Path, *args: str) -> None:
-    done = subprocess.run([generator, "generate", "-c", CONFIG, *args], cwd=root, capture_output=True, text=True)
+def run_generator(generator: str, root: Path, *args: str, config: str = CONFIG) -> None:
+    done = subprocess.run([generator, "generate", "-c", config, *args], cwd=root, capture_output=True, text=True)
     if done.returncode != 0:
         raise GenerateError(f"openapi-generator failed:\n{done.stdout}{done.stderr}")
+
+
+def async_pass(generator: str, root: Path, spec: Path, scratch: Path) -> list[str]:
+    """The asyncio library's modules, moved under openapi_client/aio/; returns their project paths."""
+    config = yaml.safe_load((root / CONFIG).read_text())
+    overrides = yaml.safe_load((root / ASYNC_CONFIG).read_text())
+    take: dict[str, str] = overrides.pop("x-take")
+    config.pop("files", None)   # the sync pass's extra files are not rendered again
+    config.pop("globalProperties", None)
+    config.update(overrides)
+    config["templateDir"] = str(root / config["templateDir"])
+    merged = scratch / "generator-config-async.yaml"
+    merged.write_text(yaml.safe_dump(config, sort_keys=False))
+    out = scratch / "async-pass"
+    run_generator(generator, root, "-i", str(spec), "-o", str(out), config=str(merged))
+    for source, destination in take.items():
+        if not (out / source).exists():
+            raise GenerateError(f"the async pass did not write {source}")
+        (root / destination).parent.mkdir(parents=True, exist_ok=True)
+        (root / destination).write_bytes((out / source).read_bytes())
+    return sorted(take.values())
 
 
 def fill_model_pages(root: Path, rendered: dict) -> None:
@@ -205,6 +230,9 @@ def generate(generator: str, root: Path) -> None:
         rendered = yaml.safe_load((first_pass / EXAMPLES).read_text())
         derived.write_text(yaml.safe_dump(spec_with_body_examples(spec, rendered), sort_keys=False, allow_unicode=True))
         run_generator(generator, root, "-i", str(derived))
+        async_files = async_pass(generator, root, derived, Path(scratch))
+    files = root / MANIFEST
+    files.write_text("".join(f"{name}\n" for name in sorted(manifest(root) | set(async_files))))
     for name in remove_stale(root, before, manifest(root)):
         print(f"generate: removed {name} (no longer generated)")
     fill_model_pages(root, rendered)

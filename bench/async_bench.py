@@ -1,0 +1,107 @@
+"""The async figures of `make bench`: CPU per call and calls per second with 50 calls in flight,
+the SDK's openapi_client.aio against bare aiohttp and bare httpx posting the same body (the faster
+is the floor) and openai's AsyncOpenAI; contenders interleaved round by round."""
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import time
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+
+import openapi_client
+
+KEY = "sk-bench"
+PATH = "/v1/realtime/sessions"
+# (make client, call, close): each contender's client lives for one round, inside one event loop
+Contender = Callable[[str, Dict[str, Any]], Awaitable[Tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]]]
+
+
+async def sdk(url: str, request: Dict[str, Any]) -> Tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
+    from openapi_client import aio
+    api_client = aio.ApiClient(openapi_client.Configuration(host=url + "/v1", access_token=KEY))
+    api = aio.RealtimeApi(api_client)
+    body = openapi_client.RealtimeSessionCreateRequest.from_dict(request)
+    assert body is not None
+    return (lambda: api.create_realtime_session(body)), api_client.close
+
+
+async def bare_aiohttp(url: str, request: Dict[str, Any]) -> Tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
+    import aiohttp
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
+    headers = {"Authorization": "Bearer " + KEY, "Content-Type": "application/json"}
+
+    async def call() -> Any:
+        async with session.post(url + PATH, data=json.dumps(request), headers=headers) as response:
+            if response.status != 200:
+                raise RuntimeError(response.status)
+            return json.loads(await response.read())
+    return call, session.close
+
+
+async def bare_httpx(url: str, request: Dict[str, Any]) -> Tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
+    import httpx
+    client = httpx.AsyncClient(limits=httpx.Limits(max_connections=100))
+    headers = {"Authorization": "Bearer " + KEY, "Content-Type": "application/json"}
+
+    async def call() -> Any:
+        response = await client.post(url + PATH, content=json.dumps(request), headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(response.status_code)
+        return json.loads(response.content)
+    return call, client.aclose
+
+
+async def async_openai(url: str, request: Dict[str, Any]) -> Tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
+    import openai  # type: ignore[import-not-found, unused-ignore]
+    client = openai.AsyncOpenAI(api_key=KEY, base_url=url + "/v1")
+    sessions: Any = client.beta.realtime.sessions
+    return (lambda: sessions.create(**request)), client.close
+
+
+def contenders() -> Dict[str, Contender]:
+    found: Dict[str, Contender] = {"sdk aio": sdk}
+    for name, module, contender in (("aiohttp+json", "aiohttp", bare_aiohttp), ("httpx+json", "httpx", bare_httpx),
+                                    ("AsyncOpenAI", "openai", async_openai)):
+        try:
+            __import__(module)
+        except ImportError:
+            continue
+        found[name] = contender
+    return found
+
+
+async def one_round(contender: Contender, url: str, request: Dict[str, Any], calls: int,
+                    in_flight: int) -> Tuple[float, float]:
+    """(CPU seconds per call, calls per second) for `calls` calls, `in_flight` at a time."""
+    call, close = await contender(url, request)
+    try:
+        await asyncio.gather(*[call() for _ in range(in_flight)])   # warm: connections open
+        gc.collect()
+        cpu, wall = time.process_time(), time.perf_counter()
+        for start in range(0, calls, in_flight):
+            await asyncio.gather(*[call() for _ in range(min(in_flight, calls - start))])
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    finally:
+        await close()
+    return cpu / calls, calls / wall
+
+
+def measure(url: str, request: Dict[str, Any], rounds: int, calls: int, in_flight: int = 50) -> Dict[str, Any]:
+    found = contenders()
+    cpu: Dict[str, List[float]] = {name: [] for name in found}
+    rate: Dict[str, List[float]] = {name: [] for name in found}
+    for _ in range(rounds):
+        for name, contender in found.items():
+            per_call, per_second = asyncio.run(one_round(contender, url, request, calls, in_flight))
+            cpu[name].append(per_call)
+            rate[name].append(per_second)
+    median = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
+    return {"in_flight": in_flight, "cpu_per_call_s": {n: median(v) for n, v in cpu.items()},
+            "calls_per_s": {n: median(v) for n, v in rate.items()}, "samples": {"cpu": cpu, "rate": rate}}
+
+
+def floor(result: Dict[str, Any]) -> Optional[Tuple[str, float]]:
+    """The faster bare async client: (name, CPU per call)."""
+    bare = {n: v for n, v in result["cpu_per_call_s"].items() if n in ("aiohttp+json", "httpx+json")}
+    return min(bare.items(), key=lambda item: item[1]) if bare else None
