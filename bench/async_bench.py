@@ -40,7 +40,7 @@ async def bare_aiohttp(url: str, request: Dict[str, Any]) -> Tuple[Callable[[], 
 
 
 async def bare_httpx(url: str, request: Dict[str, Any]) -> Tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
-    import httpx
+    import httpx  # type: ignore[import-not-found, unused-ignore]  # only in the bench environment
     client = httpx.AsyncClient(limits=httpx.Limits(max_connections=100))
     headers = {"Authorization": "Bearer " + KEY, "Content-Type": "application/json"}
 
