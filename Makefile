@@ -9,7 +9,7 @@ BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo demo-browser test-browser check-typescript serve bench generate check-generated test test-unit lint types wheel update-spec clean
+.PHONY: demo demo-browser test-browser check-typescript template-diff upgrade-generator serve bench generate check-generated test test-unit lint types wheel update-spec clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,16 @@ $(TS_CACHE)/.installed: tools/typescript/package.json tools/typescript/package-l
 check-typescript: $(STAMP) $(TS_CACHE)/.installed
 	$(BIN)/python -m tools.check_typescript --generator $(CURDIR)/$(GENERATOR) --node-modules $(TS_CACHE)/node_modules
 
+# Each template override's diff against the pinned generator's stock template (cached in .cache/): make template-diff [T=rest]
+template-diff: $(STAMP)
+	@$(BIN)/python -m tools.templates diff $(T)
+
+# Three-way merge of every override onto VERSION's stock templates; moves the pin, VERSION and
+# templates/STOCK.sha256 only when all merge cleanly and make test passes: make upgrade-generator VERSION=x.y.z
+upgrade-generator: $(STAMP)
+	@test -n "$(VERSION)" || { echo "usage: make upgrade-generator VERSION=x.y.z"; exit 2; }
+	$(BIN)/python -m tools.templates upgrade $(VERSION) --apply
+
 # The local stand-in for the Realtime REST API, for testing your own code: make serve PORT=8080
 PORT ?= 8080
 serve: $(STAMP)
@@ -91,7 +101,7 @@ test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check tools test local_server examples bench setup.py
+	$(BIN)/ruff check tools test local_server examples bench setup.py openapi_client/_runtime.py
 
 types: $(STAMP)
 	$(BIN)/mypy openapi_client local_server examples bench tools

@@ -14,10 +14,11 @@ import re
 from enum import Enum
 import contextlib
 import pprint
-from typing import Any, Callable, ClassVar, ContextManager, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type, TypeVar, Union, cast
+from typing import (Any, Callable, ClassVar, ContextManager, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type,
+                    TypeVar, Union, cast)
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, SecretStr, StrictBool, StrictFloat, StrictInt,
-                      StrictStr, TypeAdapter, ValidationError, ValidationInfo, field_validator)
+                      StrictStr, TypeAdapter, ValidationInfo, field_validator)
 from typing_extensions import Annotated, Self
 
 from pydantic_core import core_schema
@@ -217,7 +218,7 @@ class ComposedModel(BaseModel):
         if adapter is None:
             # Annotated: TypeAdapter(cls) alone would build the wrapper model's own schema
             adapter = TypeAdapter(cast(Any, Annotated[cls, "member value"]))
-            setattr(cls, "_bare_adapter", adapter)
+            setattr(cls, "_bare_adapter", adapter)  # noqa: B010 (undeclared on the class, so mypy takes setattr only)
         return adapter
 
     @classmethod
@@ -339,7 +340,8 @@ def redact_headers(headers: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
 def _redact_structure(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: (REDACTED if k.lower() in SECRET_KEYS and isinstance(v, str)
-                    else {**_redact_structure(v), "value": REDACTED} if k == "client_secret" and isinstance(v, dict) and "value" in v
+                    else {**_redact_structure(v), "value": REDACTED}
+                    if k == "client_secret" and isinstance(v, dict) and "value" in v
                     else _redact_structure(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [_redact_structure(v) for v in value]
