@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from pathlib import Path
 
 # The request every contender sends (every field the TypeScript docs' example sets, as in
 # examples/create_session.py); the fixed answer is that session echoed, with an id and a key.
@@ -22,8 +23,19 @@ REQUEST = {
 SESSION = {"id": "sess_bench000000000000000000", "object": "realtime.session", **REQUEST,
            "client_secret": {"value": "ek_00000000000000000000000000000000", "expires_at": 1800000060}}
 BODY = json.dumps(SESSION).encode()
-RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nx-request-id: req_bench\r\n"
-            b"Content-Length: %d\r\n\r\n" % len(BODY)) + BODY
+# The GA call: the request a backend sends to mint a key, answered with the operation's own example.
+GA_REQUEST = {"expires_after": {"anchor": "created_at", "seconds": 600},
+              "session": {"type": "realtime", "model": "gpt-realtime", "instructions": "You are a friendly assistant.",
+                          "audio": {"output": {"voice": "marin"}}}}
+GA_BODY = json.dumps(json.loads((Path(__file__).resolve().parent / "client_secret_answer.json").read_text())).encode()
+
+
+def answer_bytes(body: bytes) -> bytes:
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nx-request-id: req_bench\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)) + body
+
+
+RESPONSE, GA_RESPONSE = answer_bytes(BODY), answer_bytes(GA_BODY)
 
 
 async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -36,7 +48,7 @@ async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
                     length = int(line[15:])
             if length:
                 await reader.readexactly(length)
-            writer.write(RESPONSE)
+            writer.write(GA_RESPONSE if b" /v1/realtime/client_secrets " in head[:64] else RESPONSE)
     except (asyncio.IncompleteReadError, ConnectionError):
         pass
     finally:

@@ -34,6 +34,8 @@ from openapi_client.exceptions import ApiConnectionError, ApiException, ApiTimeo
 # Statuses worth another attempt: timeouts, lock conflicts, rate limits, server errors.
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 BODY_CHUNK = 1 << 16
+# One attempt for urllib3 (errors raised as they are): the SDK's loop owns the retries. Built once.
+SINGLE_ATTEMPT = Retry(total=False, redirect=False, raise_on_redirect=False, raise_on_status=False)
 
 
 class SessionRetry(Retry):
@@ -197,6 +199,8 @@ def read_within(response, deadline: Optional[float], url: str) -> bytes:
         if not chunk:
             break
         chunks.append(chunk)
+        if response.length_remaining == 0:   # Content-Length read in full: no read to see the end
+            break
     response.release_conn()
     return b"".join(chunks)
 
@@ -384,7 +388,7 @@ class RESTClientObject:
             attempts += 1
             started = time.monotonic()
             try:
-                r = send(retries=False, redirect=False)
+                r = send(retries=SINGLE_ATTEMPT, redirect=False)
             except (urllib3.exceptions.HTTPError, OSError) as error:
                 retry = self._spend(retry, method, url, attempts, error)
                 continue

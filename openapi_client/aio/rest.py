@@ -123,7 +123,9 @@ class RESTClientObject:
     def _session(self) -> aiohttp.ClientSession:
         if self.pool_manager is None or self.pool_manager.closed:
             connector = aiohttp.TCPConnector(limit=self.maxsize, ssl=self.ssl_context)
-            self.pool_manager = aiohttp.ClientSession(connector=connector, trust_env=True)
+            # trust_env off: the sync client reads no proxy or netrc from the environment either, and
+            # aiohttp would read them in a thread on every request
+            self.pool_manager = aiohttp.ClientSession(connector=connector)
         return self.pool_manager
 
     async def request(

@@ -9,6 +9,9 @@
     Do not edit the class manually.
 """  # noqa: E501
 
+# annotations are read on an operation's first call: the other operations' ApiResponse[...] types are never built
+from __future__ import annotations
+
 import warnings
 from pydantic import validate_call, ConfigDict, Field, StrictFloat, StrictStr, StrictInt
 
