@@ -9,7 +9,7 @@ BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo demo-browser test-browser check-typescript template-diff upgrade-generator serve bench generate check-generated test test-unit lint types wheel update-spec clean
+.PHONY: release-check demo demo-browser test-browser check-typescript template-diff upgrade-generator serve bench generate check-generated test test-unit lint types wheel update-spec clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -108,6 +108,10 @@ types: $(STAMP)
 
 # Every test: unit and HTTP tests, lint, types and the generated-code drift check.
 test: test-unit lint types check-generated
+
+# Build sdist and wheel (from the sdist), twine check, install and import on Python 3.9-3.13, public-surface check.
+release-check: $(STAMP)
+	$(BIN)/python -m tools.release_check
 
 wheel: $(STAMP)
 	rm -rf dist build && $(BIN)/python -m build --wheel -q
