@@ -9,7 +9,7 @@ BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: release-check demo demo-browser test-browser check-typescript template-diff upgrade-generator serve bench generate check-generated test test-unit lint types wheel update-spec clean
+.PHONY: test-floors test-matrix release-check demo demo-browser test-browser check-typescript template-diff upgrade-generator serve bench generate check-generated test test-unit lint types wheel update-spec clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -108,6 +108,16 @@ types: $(STAMP)
 
 # Every test: unit and HTTP tests, lint, types and the generated-code drift check.
 test: test-unit lint types check-generated
+
+# The whole suite on the floors of the runtime dependencies (requirements-floors.txt).
+test-floors: $(STAMP)
+	$(BIN)/tox -e floors
+
+# The tests on every supported Python with the pinned tools (tox py310..py313, pyenv's interpreters),
+# and on the floors of the runtime dependencies (tox -e floors).
+test-matrix: $(STAMP)
+	PATH="$$(for v in 3.10 3.11 3.12 3.13; do printf '%s:' $$(ls -d $$(pyenv root)/versions/$$v.*/bin | tail -1); done)$$PATH" \
+	  $(BIN)/tox -e py310,py311,py312,py313,floors
 
 # Build sdist and wheel (from the sdist), twine check, install and import on Python 3.9-3.13, public-surface check.
 release-check: $(STAMP)
