@@ -6,6 +6,8 @@ Generated from templates/runtime.mustache; do not edit by hand.
 """  # noqa: E501
 
 import contextvars
+import functools
+import inspect
 import datetime
 import decimal
 import uuid
@@ -18,7 +20,7 @@ from typing import (Any, Callable, ClassVar, ContextManager, Dict, FrozenSet, Li
                     TypeVar, Union, cast)
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, SecretStr, StrictBool, StrictFloat, StrictInt,
-                      StrictStr, TypeAdapter, ValidationInfo, field_validator)
+                      StrictStr, TypeAdapter, ValidationInfo, field_validator, validate_call)
 from typing_extensions import Annotated, Self
 
 from pydantic_core import core_schema
@@ -390,3 +392,36 @@ class ResponseHeaders(dict):  # type: ignore[type-arg]
 
     def get(self, key: Any, default: Any = None) -> Any:
         return super().get(self._name(key), default)
+
+
+_Operation = TypeVar("_Operation", bound=Callable[..., Any])
+_CALL_CONFIG = ConfigDict(defer_build=True)
+
+
+def operation(function: _Operation) -> _Operation:
+    """An API method checked by pydantic's validate_call, built on its first call, after importing
+    the models its annotations name into its module. API modules import models only for type
+    checkers, so a process pays for the models of the operations it calls, not of all of them."""
+    validated: List[Callable[..., Any]] = []
+
+    def checked() -> Callable[..., Any]:
+        if not validated:
+            from openapi_client import models   # lazy: models load on first use
+            names = set(re.findall(r"[A-Za-z_]\w*", " ".join(map(str, function.__annotations__.values()))))
+            module_globals = function.__globals__
+            for name in names & set(models.__all__):
+                if name not in module_globals:
+                    module_globals[name] = getattr(models, name)
+            validated.append(validate_call(config=_CALL_CONFIG)(function))
+        return validated[0]
+
+    if inspect.iscoroutinefunction(function):
+        @functools.wraps(function)
+        async def call_async(*args: Any, **kwargs: Any) -> Any:
+            return await checked()(*args, **kwargs)
+        return cast(_Operation, call_async)
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return checked()(*args, **kwargs)
+    return cast(_Operation, call)
