@@ -50,9 +50,9 @@ class SpecContract:
 
     def response_schema(self, path: str, method: str, status: int = 200) -> Dict[str, Any]:
         content = self.operation(path, method)["responses"][str(status)]["content"]["application/json"]
-        return self._resolve(content["schema"])
+        return self.resolve(content["schema"])
 
-    def _resolve(self, schema: Dict[str, Any]) -> Dict[str, Any]:
+    def resolve(self, schema: Dict[str, Any]) -> Dict[str, Any]:
         ref: Optional[str] = schema.get("$ref")
         return self.schema(ref.rsplit("/", 1)[1]) if ref else schema
 

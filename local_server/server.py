@@ -18,8 +18,7 @@ from openapi_core.validation.request.exceptions import MissingRequiredRequestBod
 
 from local_server.contract import SpecContract
 from local_server.sdp import InvalidOffer, build_answer
-from local_server.sessions import (BETA_TRANSCRIPTION_DEFAULTS, GA_DEFAULTS, SESSION_DEFAULTS, TRANSLATION_DEFAULTS,
-                                   session_answer)
+from local_server.sessions import BETA_TRANSCRIPTION_DEFAULTS, GA_DEFAULTS, SESSION_DEFAULTS, session_answer
 
 LOG = logging.getLogger("local_server")
 
@@ -133,30 +132,21 @@ class LocalRealtimeServer(ThreadingHTTPServer):
     # --- what each operation answers (keyed by operationId) -----------------------------------------
 
     def declared(self, schema: Dict[str, Any]) -> List[str]:
-        return list(self.contract._resolve(schema).get("properties", {}))
+        return list(self.contract.resolve(schema).get("properties", {}))
 
     def session_schema(self, route: str, kind: Optional[str] = None) -> Dict[str, Any]:
         """The answer's `session` schema: the discriminator's member for `kind`, when it is a union."""
         prop = self.contract.response_schema(route, "POST")["properties"]["session"]
         mapping = prop.get("discriminator", {}).get("mapping", {})
-        return self.contract._resolve({"$ref": mapping[kind]} if kind in mapping else prop)
+        return self.contract.resolve({"$ref": mapping[kind]} if kind in mapping else prop)
 
     def mint_client_secret(self, route: str, request: Dict[str, Any]) -> Dict[str, Any]:
+        """A GA client secret (realtime, transcription or translation session): key, expiry, session."""
         ttl = (request.get("expires_after") or {}).get("seconds", DEFAULT_SECRET_TTL_SECONDS)
         session_request = request.get("session") or {"type": "realtime"}
-        kind = session_request["type"]
-        expires_at = self.now() + ttl
+        kind = "translation" if route.endswith("/translations/client_secrets") else session_request["type"]
         session = session_answer(self.declared(self.session_schema(route, kind)), GA_DEFAULTS[kind], session_request,
-                                 {"type": kind, "id": "sess_" + secrets.token_hex(12), "expires_at": expires_at})
-        value, expires_at = self.mint_key(ttl, session)
-        return {"value": value, "expires_at": expires_at, "session": session}
-
-    def mint_translation_secret(self, route: str, request: Dict[str, Any]) -> Dict[str, Any]:
-        ttl = (request.get("expires_after") or {}).get("seconds", DEFAULT_SECRET_TTL_SECONDS)
-        session_request = request["session"]
-        session = session_answer(self.declared(self.session_schema(route)), TRANSLATION_DEFAULTS, session_request,
-                                 {"id": "sess_" + secrets.token_hex(12), "type": "translation",
-                                  "expires_at": self.now() + ttl, "model": session_request["model"]})
+                                 {"type": kind, "id": "sess_" + secrets.token_hex(12), "expires_at": self.now() + ttl})
         value, expires_at = self.mint_key(ttl, session)
         return {"value": value, "expires_at": expires_at, "session": session}
 
@@ -284,10 +274,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _operate(self, operation_id: str, route: str, path: str, request: Any, key: Optional[MintedKey]) -> Answer:
         srv = self.server
-        if operation_id == "create-realtime-client-secret":
+        if operation_id in ("create-realtime-client-secret", "create-realtime-translation-client-secret"):
             return 200, srv.mint_client_secret(route, request), {}
-        if operation_id == "create-realtime-translation-client-secret":
-            return 200, srv.mint_translation_secret(route, request), {}
         if operation_id in ("create-realtime-session", "create-realtime-transcription-session"):
             return 200, srv.mint_session(route, request), {}
         if operation_id == CREATE_CALL:

@@ -54,7 +54,7 @@ TRANSCRIPTION_DEFAULTS: Dict[str, Any] = {   # GA session of type "transcription
 TRANSLATION_DEFAULTS: Dict[str, Any] = {
     "audio": {"input": {"transcription": None, "noise_reduction": None}, "output": {"language": "en"}},
 }
-GA_DEFAULTS = {"realtime": REALTIME_DEFAULTS, "transcription": TRANSCRIPTION_DEFAULTS}
+GA_DEFAULTS = {"realtime": REALTIME_DEFAULTS, "transcription": TRANSCRIPTION_DEFAULTS, "translation": TRANSLATION_DEFAULTS}
 
 
 def merged(default: Any, sent: Any) -> Any:

@@ -152,6 +152,15 @@ def retry_wait(retry: Retry, response=None) -> float:
     return retry.get_backoff_time()
 
 
+def next_retry(retry: Retry, method: str, url: str, attempts: int, error: Exception) -> Retry:
+    """The Retry after a failed attempt (wait `retry_wait(it)` before the next), or the typed error
+    once none is left. Shared by the sync and the async transport."""
+    try:
+        return retry.increment(method, url, error=error)
+    except (MaxRetryError, urllib3.exceptions.HTTPError, OSError) as spent:   # Retry(total=False) re-raises
+        raise connection_error(spent, attempts) from error
+
+
 def as_timeout(value):
     """A urllib3 Timeout from seconds, a (connect, read) tuple, or a Timeout."""
     if value is None or isinstance(value, urllib3.Timeout):
@@ -417,10 +426,7 @@ class RESTClientObject:
     @staticmethod
     def _spend(retry: Retry, method: str, url: str, attempts: int, error: Exception) -> Retry:
         """The Retry after a failed attempt, having slept its backoff; the typed error once none is left."""
-        try:
-            retry = retry.increment(method, url, error=error)
-        except (MaxRetryError, urllib3.exceptions.HTTPError, OSError) as spent:   # Retry(total=False) re-raises
-            raise connection_error(spent, attempts) from error
+        retry = next_retry(retry, method, url, attempts, error)
         time.sleep(retry_wait(retry))
         return retry
 

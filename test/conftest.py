@@ -3,6 +3,7 @@ contract-checks what crosses the wire, and clients pointed at it."""
 from __future__ import annotations
 
 import json
+import sys
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ CONTRACT = SpecContract(SPEC_PATH)   # the same openapi-core checks the local se
 SPEC = CONTRACT.spec
 OPERATION_PATH = "/v1/realtime/sessions"
 TEST_KEY = "sk-test-0123456789abcdef"
+GENERATOR = Path(sys.executable).with_name("openapi-generator-cli")   # the pinned one, in the venv running the tests
 
 # The operation's own example response (x-oaiMeta), with fields the schema does not declare.
 EXAMPLE_RESPONSE = json.loads(SPEC["paths"]["/realtime/sessions"]["post"]["x-oaiMeta"]["examples"]["response"])
@@ -216,3 +218,11 @@ def full_session_request() -> openapi_client.RealtimeSessionCreateRequest:
     return openapi_client.RealtimeSessionCreateRequest.from_dict(FULL_SESSION_REQUEST)
 
 
+class Clock:
+    """An injectable clock for the local server: tests move `now` instead of sleeping."""
+
+    def __init__(self, now: float = 1_800_000_000) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from local_server import LocalRealtimeServer
-from conftest import CONTRACT, ROOT, TEST_KEY, make_api
+from conftest import CONTRACT, ROOT, TEST_KEY, Clock, make_api
 
 import sys
 sys.path.insert(0, str(ROOT / "examples"))
@@ -39,18 +39,11 @@ def driver():
     browser.quit()
 
 
-class Clock:
-    now = START
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture()
 def stack(request):
     """The local server (the Realtime API, with its clock) and the token server minting on it with the API key.
     Parametrize with {"mint_on": url} or {"api_base": url} to point either side somewhere else."""
-    clock, where = Clock(), getattr(request, "param", {})
+    clock, where = Clock(START), getattr(request, "param", {})
     with LocalRealtimeServer(contract=CONTRACT, api_key=TEST_KEY, clock=clock) as api_server:
         api = make_api(where.get("mint_on", api_server.base_url), retries=0)
         backend = token_server.make_server(api, port=0, api_base=where.get("api_base"))

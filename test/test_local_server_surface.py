@@ -20,24 +20,16 @@ import openapi_client
 from openapi_client import exceptions
 from local_server import LocalRealtimeServer
 from local_server.sdp import parse_offer
-from conftest import CONTRACT, TEST_KEY, json_schema, make_api
+from conftest import CONTRACT, TEST_KEY, Clock, json_schema, make_api
 
 START = 1_800_000_000
 OFFER = CONTRACT.schema("RealtimeCallCreateRequest")["properties"]["sdp"]["example"]
 HTTP = urllib3.PoolManager(retries=False)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture()
 def clock():
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture()

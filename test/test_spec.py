@@ -16,7 +16,7 @@ import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from conftest import ROOT, SPEC_PATH
+from conftest import GENERATOR, ROOT, SPEC_PATH
 
 # Vendored copies of the reference material (test/data/README.md): a plain clone runs every test.
 DATA = ROOT / "test" / "data"
@@ -25,7 +25,6 @@ UPSTREAM_2025_03_22 = DATA / "upstream" / "openai-openapi-2025-03-22.yaml.gz"
 UPSTREAM_2026_07_22 = DATA / "upstream" / "openai-openapi-2026-07-22.yaml.gz"
 SEED_COMMIT = "b9dc1526c7450cd25ca70f37c7d29a9335ed24a6"
 TS_DOC_2025_01_31 = DATA / "typescript" / "RealtimeApi-2025-01-31.md"
-GENERATOR = Path(sys.executable).with_name("openapi-generator-cli")
 
 
 def test_openapi_yaml_is_a_valid_openapi_3_0_document():

@@ -7,11 +7,8 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
-from conftest import ROOT
-
-GENERATOR = Path(sys.executable).with_name("openapi-generator-cli")
+from conftest import GENERATOR, ROOT
 SCRIPT = textwrap.dedent("""
     import stock_client
     from local_server import LocalRealtimeServer

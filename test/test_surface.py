@@ -4,35 +4,22 @@ CHANGELOG names it under a `Removed` line."""
 from __future__ import annotations
 
 import importlib
-import re
 
 import pytest
 
 import openapi_client
-from conftest import ROOT
+from tools.public_surface import listing, removed_in_changelog
 
 RELEASES = {"0.1.0": 90, "0.2.0": 280}   # version: at least this many names listed
-
-
-def listed_names(version):
-    for line in (ROOT / "test" / "data" / ("public-surface-%s.txt" % version)).read_text().splitlines():
-        if line and not line.startswith("#"):
-            module, name = line.split(": ")
-            yield module, name
-
-
-def removed_in_changelog() -> set:
-    text = (ROOT / "CHANGELOG.md").read_text()
-    return {name for line in re.findall(r"^- Removed: (.*)$", text, re.M) for name in re.findall(r"`([\w.]+)`", line)}
 
 
 @pytest.mark.parametrize("version", sorted(RELEASES))
 def test_every_public_name_of_a_release_still_imports_or_its_removal_is_in_the_changelog(version):
     removed = removed_in_changelog()
-    missing = [f"{module}.{name}" for module, name in listed_names(version)
+    missing = [f"{module}.{name}" for module, name in listing(version)
                if not hasattr(importlib.import_module(module), name) and f"{module}.{name}" not in removed]
     assert missing == []
-    assert len(list(listed_names(version))) > RELEASES[version]
+    assert len(list(listing(version))) > RELEASES[version]
 
 
 def test_the_beta_session_models_keep_their_0_1_0_shape():

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import sys
+from pathlib import Path
+from typing import Iterator, Set, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
 
 MODULES = ("openapi_client", "openapi_client.api", "openapi_client.api.realtime_api", "openapi_client.api_client",
            "openapi_client.api_response", "openapi_client.configuration", "openapi_client.exceptions",
@@ -19,6 +24,20 @@ def public_names(module_name: str) -> "list[str]":
         names = [name for name, value in vars(module).items()
                  if (inspect.isclass(value) or inspect.isfunction(value)) and value.__module__ == module_name]
     return sorted(name for name in names if not name.startswith("_"))
+
+
+def listing(version: str) -> Iterator[Tuple[str, str]]:
+    """(module, name) of each line of test/data/public-surface-VERSION.txt."""
+    for line in (ROOT / "test" / "data" / ("public-surface-%s.txt" % version)).read_text().splitlines():
+        if line and not line.startswith("#"):
+            module, name = line.split(": ")
+            yield module, name
+
+
+def removed_in_changelog() -> Set[str]:
+    """`module.name` of every public name a CHANGELOG `- Removed:` line lists."""
+    text = (ROOT / "CHANGELOG.md").read_text()
+    return {name for line in re.findall(r"^- Removed: (.*)$", text, re.M) for name in re.findall(r"`([\w.]+)`", line)}
 
 
 def main(version: str) -> int:

@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from tools.public_surface import listing, removed_in_changelog
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED = ("3.9", "3.10", "3.11", "3.12", "3.13")   # the classifiers setup.py claims
@@ -37,10 +38,10 @@ def interpreter(version: str) -> str:
     return str(found[-1] / "bin" / "python")
 
 
-def last_release() -> Path:
-    listings = sorted((ROOT / "test" / "data").glob("public-surface-*.txt"),
-                      key=lambda p: [int(x) for x in re.findall(r"\d+", p.stem)])
-    return listings[-1]
+def last_release() -> str:
+    """The newest version with a public-surface listing in test/data."""
+    versions = [p.stem[len("public-surface-"):] for p in (ROOT / "test" / "data").glob("public-surface-*.txt")]
+    return max(versions, key=lambda v: [int(x) for x in v.split(".")])
 
 
 def main() -> int:
@@ -51,10 +52,8 @@ def main() -> int:
     run(sys.executable, "-m", "build", "--outdir", str(args.dist))
     wheel, sdist = next(args.dist.glob("*.whl")), next(args.dist.glob("*.tar.gz"))
     run(sys.executable, "-m", "twine", "check", "--strict", str(wheel), str(sdist))
-    removed_lines = re.findall(r"^- Removed: (.*)$", (ROOT / "CHANGELOG.md").read_text(), re.M)
-    removed = set(re.findall(r"`([\w.]+)`", " ".join(removed_lines)))
-    listing = last_release()
-    wanted = {line for line in listing.read_text().splitlines() if line and not line.startswith("#")}
+    removed, release = removed_in_changelog(), last_release()
+    wanted = {"%s: %s" % pair for pair in listing(release)}
     for version in SUPPORTED:
         with tempfile.TemporaryDirectory(prefix="release-check-") as scratch:
             run(interpreter(version), "-m", "venv", scratch)
@@ -66,7 +65,7 @@ def main() -> int:
             missing = sorted(line for line in wanted - names if line.replace(": ", ".") not in removed)
             if missing:
                 raise SystemExit("release-check: names of %s gone without a CHANGELOG `Removed` line: %s"
-                                 % (listing.name, ", ".join(missing)))
+                                 % (release, ", ".join(missing)))
     print("release-check: %s and %s pass on Python %s" % (sdist.name, wheel.name, ", ".join(SUPPORTED)))
     return 0
 

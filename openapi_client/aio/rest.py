@@ -28,7 +28,7 @@ except ImportError as error:   # the transport is an extra, so sync users never 
     raise ImportError("openapi_client.aio needs aiohttp: pip install 'openai-realtime-sessions[async]'") from error
 
 from openapi_client.exceptions import ApiException, ApiValueError
-from openapi_client.rest import RetryPolicy, as_timeout, connection_error, contenttype_matches, retry_wait
+from openapi_client.rest import RetryPolicy, as_timeout, contenttype_matches, next_retry, retry_wait
 
 RESTResponseType = aiohttp.ClientResponse
 # An event loop serves many calls at once: at least aiohttp's own default of 100 connections.
@@ -196,11 +196,7 @@ class RESTClientObject:
                 else:
                     response, data = await asyncio.wait_for(self._attempt(method, url, build, timeout), total)
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
-                mapped = as_urllib3_error(error, url)
-                try:
-                    retry = retry.increment(method, url, error=mapped)
-                except (MaxRetryError, urllib3.exceptions.HTTPError) as spent:   # Retry(total=False) re-raises
-                    raise connection_error(spent, attempts) from error
+                retry = next_retry(retry, method, url, attempts, as_urllib3_error(error, url))
                 await asyncio.sleep(retry_wait(retry))
                 continue
             if retry.is_retry(method, response.status, has_retry_after="Retry-After" in response.headers):
