@@ -80,7 +80,7 @@ class SlowServer(ThreadingHTTPServer):
 
 
 def test_50_calls_overlap_on_the_server_and_the_event_loop_stays_responsive():
-    slow = SlowServer(delay=0.3)
+    slow = SlowServer(delay=2.0)   # a client that blocks the loop stalls it for the server's 2 s
     gaps = []
 
     async def calls(api):
@@ -104,7 +104,8 @@ def test_50_calls_overlap_on_the_server_and_the_event_loop_stays_responsive():
         slow.server_close()
     assert len(sessions) == 50 and all(s.client_secret.value == "ek_abc123" for s in sessions)
     assert slow.most_in_flight >= 40   # the calls overlapped: none waited for another
-    assert max(gaps) < 0.25            # the loop kept ticking (a blocking client stalls it for seconds)
+    # the loop kept ticking while the server held every call; starting 50 calls costs CPU, more under CI load
+    assert max(gaps) < 1.0
 
 
 def test_every_operation_against_the_local_server():
