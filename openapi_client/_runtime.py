@@ -45,7 +45,7 @@ class parsing_server_response:
         _parsing_server_response.reset(self._token)
 
 
-def check_enum(value: Any, allowed: frozenset, field: str) -> Any:
+def check_enum(value: Any, allowed: FrozenSet[Any], field: str) -> Any:
     """Strict for data the caller builds, lenient for data the server sent."""
     if value in allowed or _parsing_server_response.get():
         return value
@@ -214,7 +214,7 @@ class ComposedModel(BaseModel):
         return cls._adapter().validate_python(value)
 
     @classmethod
-    def _adapter(cls) -> TypeAdapter:
+    def _adapter(cls) -> "TypeAdapter[Any]":
         """Validates a bare member value, as a field of this type does."""
         adapter = cls.__dict__.get("_bare_adapter")
         if adapter is None:
@@ -236,7 +236,7 @@ class ComposedModel(BaseModel):
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
         if source is not cls or _building_own_schema.get() is cls:
-            return handler(source)   # the wrapper model's own schema, built by pydantic
+            return cast(core_schema.CoreSchema, handler(source))   # the wrapper model's own schema, built by pydantic
         tag_name = cls.discriminator or "type"
         tagged: Dict[Any, core_schema.CoreSchema] = {}
         in_order: List[Any] = []

@@ -299,7 +299,7 @@ class Configuration:
         self.logger_format = '%(asctime)s %(levelname)s %(message)s'
         """Log format
         """
-        self.logger_stream_handler: Optional[logging.StreamHandler] = None
+        self.logger_stream_handler: Optional["logging.StreamHandler[Any]"] = None
         """Log stream handler
         """
         self.logger_file_handler: Optional[FileHandler] = None

@@ -10,7 +10,7 @@
 """  # noqa: E501
 
 import json
-from typing import Any, Optional
+from typing import Any, List, Optional, Tuple, Union
 from typing_extensions import Self
 
 from openapi_client._runtime import redact_text
@@ -20,8 +20,8 @@ class OpenApiException(Exception):
 
 
 class ApiTypeError(OpenApiException, TypeError):
-    def __init__(self, msg, path_to_item=None, valid_classes=None,
-                 key_type=None) -> None:
+    def __init__(self, msg: str, path_to_item: Optional[List[Union[str, int]]] = None,
+                 valid_classes: Optional[Tuple[type, ...]] = None, key_type: Optional[bool] = None) -> None:
         """ Raises an exception for TypeErrors
 
         Args:
@@ -49,7 +49,7 @@ class ApiTypeError(OpenApiException, TypeError):
 
 
 class ApiValueError(OpenApiException, ValueError):
-    def __init__(self, msg, path_to_item=None) -> None:
+    def __init__(self, msg: str, path_to_item: Optional[List[Union[str, int]]] = None) -> None:
         """
         Args:
             msg (str): the exception message
@@ -67,7 +67,7 @@ class ApiValueError(OpenApiException, ValueError):
 
 
 class ApiAttributeError(OpenApiException, AttributeError):
-    def __init__(self, msg, path_to_item=None) -> None:
+    def __init__(self, msg: str, path_to_item: Optional[List[Union[str, int]]] = None) -> None:
         """
         Raised when an attribute reference or assignment fails.
 
@@ -86,7 +86,7 @@ class ApiAttributeError(OpenApiException, AttributeError):
 
 
 class ApiKeyError(OpenApiException, KeyError):
-    def __init__(self, msg, path_to_item=None) -> None:
+    def __init__(self, msg: str, path_to_item: Optional[List[Union[str, int]]] = None) -> None:
         """
         Args:
             msg (str): the exception message
@@ -141,9 +141,9 @@ class ApiException(OpenApiException):
 
     def __init__(
         self,
-        status=None,
-        reason=None,
-        http_resp=None,
+        status: Optional[int] = None,
+        reason: Optional[str] = None,
+        http_resp: Optional[Any] = None,
         *,
         body: Optional[str] = None,
         data: Optional[Any] = None,
@@ -176,7 +176,7 @@ class ApiException(OpenApiException):
     def from_response(
         cls,
         *,
-        http_resp,
+        http_resp: Any,
         body: Optional[str],
         data: Optional[Any],
     ) -> Self:
@@ -185,7 +185,7 @@ class ApiException(OpenApiException):
             exception_class = ServiceException if 500 <= http_resp.status <= 599 else ApiException
         raise exception_class(http_resp=http_resp, body=body, data=data)
 
-    def __str__(self):
+    def __str__(self) -> str:
         """Status, error message and request id; never headers, and secrets redacted."""
         parts = ["(%s)" % self.status]
         if self.reason:
@@ -265,7 +265,7 @@ _EXCEPTION_BY_STATUS = {
 }
 
 
-def render_path(path_to_item):
+def render_path(path_to_item: List[Union[str, int]]) -> str:
     """Returns a string representation of a path"""
     result = ""
     for pth in path_to_item:

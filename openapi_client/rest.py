@@ -20,7 +20,7 @@ import json
 import re
 import ssl
 import time
-from typing import Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Pattern, Tuple, Union, cast
 from urllib.parse import urlparse
 
 import pydantic_core
@@ -30,6 +30,9 @@ from urllib3.exceptions import InvalidHeader, MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from openapi_client.exceptions import ApiConnectionError, ApiException, ApiTimeoutError, ApiValueError
+
+if TYPE_CHECKING:
+    from openapi_client.configuration import Configuration
 
 # Statuses worth another attempt: timeouts, lock conflicts, rate limits, server errors.
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
@@ -52,7 +55,7 @@ class SessionRetry(Retry):
             backoff += random.uniform(0, self.backoff_jitter)
         return float(max(0.0, min(self.backoff_max, backoff)))
 
-    def get_retry_after(self, response) -> Optional[float]:
+    def get_retry_after(self, response: urllib3.BaseHTTPResponse) -> Optional[float]:
         """Retry-After in seconds; a malformed one ("1.5", "soon", "-1") means the backoff instead."""
         try:
             return super().get_retry_after(response)
@@ -100,7 +103,7 @@ class PreRoutedPoolManager(urllib3.PoolManager):
         return route
 
 
-def build_retry(configuration) -> Retry:
+def build_retry(configuration: "Configuration") -> Retry:
     """The urllib3 Retry for a Configuration: an int count, or a Retry used as is."""
     retries = configuration.retries
     if isinstance(retries, Retry):
@@ -129,7 +132,7 @@ class RetryPolicy:
     """The Retry for the next call, built from the configuration as it is now, so retries and
     backoff changed on a live client take effect. Shared by the sync and the async transport."""
 
-    def __init__(self, configuration) -> None:
+    def __init__(self, configuration: "Configuration") -> None:
         self.configuration = configuration
         self._settings: Optional[Tuple[Any, ...]] = None
         self._retry: Retry = Retry(0)
@@ -142,7 +145,7 @@ class RetryPolicy:
         return self._retry
 
 
-def retry_wait(retry: Retry, response=None) -> float:
+def retry_wait(retry: Retry, response: Optional[urllib3.BaseHTTPResponse] = None) -> float:
     """Seconds to wait before the next attempt: the answer's Retry-After (capped), else the backoff."""
     if response is not None and retry.respect_retry_after_header:
         after = retry.get_retry_after(response)
@@ -161,7 +164,7 @@ def next_retry(retry: Retry, method: str, url: str, attempts: int, error: Except
         raise connection_error(spent, attempts) from error
 
 
-def as_timeout(value):
+def as_timeout(value: Any) -> Optional[urllib3.Timeout]:
     """A urllib3 Timeout from seconds, a (connect, read) tuple, or a Timeout."""
     if value is None or isinstance(value, urllib3.Timeout):
         return value
@@ -188,11 +191,11 @@ def connection_error(error: Exception, attempts: Optional[int] = 1) -> ApiConnec
     return result
 
 
-def read_within(response, deadline: Optional[float], url: str) -> bytes:
+def read_within(response: urllib3.BaseHTTPResponse, deadline: Optional[float], url: str) -> bytes:
     """The whole body, or ReadTimeoutError once `deadline` (time.monotonic()) has passed. urllib3's
     read timeout bounds each socket read, so a body trickling in byte by byte would never time out."""
     if deadline is None:
-        return response.data
+        return bytes(response.data)
     sock = getattr(response.connection, "sock", None)
     read_timeout = sock.gettimeout() if sock is not None else None
     chunks = []
@@ -201,7 +204,7 @@ def read_within(response, deadline: Optional[float], url: str) -> bytes:
         if remaining <= 0:
             response.close()   # half-read: the connection cannot be reused
             response.release_conn()
-            raise ReadTimeoutError(response._pool, url, "the answer was not complete within the timeout")
+            raise ReadTimeoutError(cast(Any, getattr(response, "_pool", None)), url, "the answer was not complete within the timeout")
         if sock is not None:
             sock.settimeout(remaining if read_timeout is None else min(remaining, read_timeout))
         chunk = response.read1(BODY_CHUNK)
@@ -214,10 +217,10 @@ def read_within(response, deadline: Optional[float], url: str) -> bytes:
     return b"".join(chunks)
 
 SUPPORTED_SOCKS_PROXIES = {"socks5", "socks5h", "socks4", "socks4a"}
-RESTResponseType = urllib3.HTTPResponse
+RESTResponseType = urllib3.BaseHTTPResponse
 
 
-def is_socks_proxy_url(url):
+def is_socks_proxy_url(url: Optional[str]) -> bool:
     if url is None:
         return False
     split_section = url.split("://")
@@ -226,7 +229,7 @@ def is_socks_proxy_url(url):
     else:
         return split_section[0].lower() in SUPPORTED_SOCKS_PROXIES
 
-def contenttype_matches(contenttype, maintype, subtype):
+def contenttype_matches(contenttype: str, maintype: str, subtype: str) -> bool:
     """Matches the given contenttype against the given type and subtype
 
     :param contenttype: the content type to match
@@ -240,7 +243,7 @@ def contenttype_matches(contenttype, maintype, subtype):
 
 
 @functools.lru_cache(maxsize=64)
-def _contenttype_pattern(maintype, subtype):
+def _contenttype_pattern(maintype: str, subtype: str) -> "Pattern[str]":
     """Compiled once per media type instead of on every request."""
     return re.compile('{type}/(?:[^+;]+\\+)?{subtype}(?:[ \t]*;.*)?'.format(
         type = re.escape(maintype),
@@ -287,16 +290,21 @@ def should_bypass_proxies(url: str, no_proxy: str) -> bool:
 
 class RESTResponse(io.IOBase):
 
-    def __init__(self, resp, deadline: Optional[float] = None, url: str = "", retry_after_cut_body=None) -> None:
+    def __init__(self, resp: urllib3.BaseHTTPResponse, deadline: Optional[float] = None, url: str = "",
+                 retry_after_cut_body: Optional[Callable[[Exception], "RESTResponse"]] = None) -> None:
+        self._take(resp, deadline, url, retry_after_cut_body)
+
+    def _take(self, resp: urllib3.BaseHTTPResponse, deadline: Optional[float], url: str,
+              retry_after_cut_body: Optional[Callable[[Exception], "RESTResponse"]]) -> None:
         self.response = resp
         self.status = resp.status
         self.reason = resp.reason
-        self.data = None
+        self.data: Optional[bytes] = None
         self._deadline = deadline
         self._url = url
         self._retry_after_cut_body = retry_after_cut_body
 
-    def read(self):
+    def read(self) -> bytes:
         """The body, read within the attempt's deadline; a body cut off on the way is retried like a
         failed connection, and this response then holds the new attempt's answer."""
         while self.data is None:
@@ -306,26 +314,26 @@ class RESTResponse(io.IOBase):
                 if self._retry_after_cut_body is None:
                     raise connection_error(error) from error
                 again = self._retry_after_cut_body(error)   # raises the typed error once retries are spent
-                self.__init__(again.response, again._deadline, again._url, again._retry_after_cut_body)
+                self._take(again.response, again._deadline, again._url, again._retry_after_cut_body)
         return self.data
 
     @property
-    def headers(self):
+    def headers(self) -> urllib3.HTTPHeaderDict:
         """Returns a dictionary of response headers."""
         return self.response.headers
 
-    def getheaders(self):
+    def getheaders(self) -> urllib3.HTTPHeaderDict:
         """Returns a dictionary of the response headers; use ``headers`` instead."""
         return self.response.headers
 
-    def getheader(self, name, default=None):
+    def getheader(self, name: str, default: Optional[str] = None) -> Optional[str]:
         """Returns a given response header; use ``headers.get()`` instead."""
         return self.response.headers.get(name, default)
 
 
 class RESTClientObject:
 
-    def __init__(self, configuration) -> None:
+    def __init__(self, configuration: "Configuration") -> None:
         # urllib3.PoolManager will pass all kw parameters to connectionpool
         # https://github.com/shazow/urllib3/blob/f9409436f83aeb79fbaf090181cd81b784f1b8ce/urllib3/poolmanager.py#L75  # noqa: E501
         # https://github.com/shazow/urllib3/blob/f9409436f83aeb79fbaf090181cd81b784f1b8ce/urllib3/connectionpool.py#L680  # noqa: E501
@@ -337,7 +345,7 @@ class RESTClientObject:
         else:
             cert_reqs = ssl.CERT_NONE
 
-        pool_args = {
+        pool_args: Dict[str, Any] = {
             "cert_reqs": cert_reqs,
             "ca_certs": configuration.ssl_ca_cert,
             "cert_file": configuration.cert_file,
@@ -383,7 +391,8 @@ class RESTClientObject:
         else:
             self.pool_manager = PreRoutedPoolManager(**pool_args)
 
-    def _attempts(self, method: str, url: str, send, retry: Retry, attempts: int = 0) -> RESTResponse:
+    def _attempts(self, method: str, url: str, send: "functools.partial[urllib3.BaseHTTPResponse]", retry: Retry,
+                  attempts: int = 0) -> RESTResponse:
         """Sends until an answer is final: urllib3's Retry decides and sleeps, this loop owns the
         attempts, so a body cut off after the headers is retried too (see RESTResponse.read)."""
         if isinstance(self.configuration.retries, Retry):   # a caller's Retry: urllib3 follows it as is, redirects too
@@ -415,12 +424,13 @@ class RESTClientObject:
             return RESTResponse(r, self._deadline(send, started), url, cut_body)
 
     @staticmethod
-    def _deadline(send, started: float) -> Optional[float]:
+    def _deadline(send: "functools.partial[urllib3.BaseHTTPResponse]", started: float) -> Optional[float]:
         """When the attempt begun at `started` must be complete, body included: the timeout's total."""
         total = getattr(send.keywords.get("timeout"), "total", None)
         return None if total is None else started + total
 
-    def _after_cut_body(self, method: str, url: str, send, retry: Retry, attempts: int, error: Exception) -> RESTResponse:
+    def _after_cut_body(self, method: str, url: str, send: "functools.partial[urllib3.BaseHTTPResponse]", retry: Retry,
+                        attempts: int, error: Exception) -> RESTResponse:
         return self._attempts(method, url, send, self._spend(retry, method, url, attempts, error), attempts)
 
     @staticmethod
@@ -432,13 +442,13 @@ class RESTClientObject:
 
     def request(
         self,
-        method,
-        url,
-        headers=None,
-        body=None,
-        post_params=None,
-        _request_timeout=None
-    ):
+        method: str,
+        url: str,
+        headers: Optional[Dict[str, str]] = None,
+        body: Any = None,
+        post_params: Optional[Any] = None,
+        _request_timeout: Any = None
+    ) -> RESTResponse:
         """Perform requests.
 
         :param method: http request method
@@ -477,7 +487,7 @@ class RESTClientObject:
         # For `POST`, `PUT`, `PATCH`, `OPTIONS`, `DELETE`
         if method in ['POST', 'PUT', 'PATCH', 'OPTIONS', 'DELETE']:
 
-            content_type = headers.get('Content-Type')
+            content_type = headers.get('Content-Type') or ''
             is_json = (
                 not content_type
                 or contenttype_matches(content_type, 'application', 'json')
@@ -496,7 +506,7 @@ class RESTClientObject:
                 and not isinstance(body, (str, bytes))
             )
             if is_json or is_structured_yaml:
-                request_body = None
+                request_body: Optional[Union[str, bytes]] = None
                 if body is not None:
                     # pydantic-core's encoder: json.dumps's output (compact), in a fifth of the time
                     request_body = pydantic_core.to_json(body, ensure_ascii=True)

@@ -25,7 +25,8 @@ import tempfile
 import uuid
 
 from urllib.parse import quote
-from typing import Tuple, Optional, List, Dict, Union, cast
+from typing import Any, Tuple, Optional, List, Dict, Union, cast
+from typing_extensions import Self
 from pydantic import BaseModel, SecretStr
 import pydantic_core
 
@@ -46,7 +47,7 @@ from openapi_client.exceptions import (
     ServiceException
 )
 
-RequestSerialized = Tuple[str, str, Dict[str, str], Optional[str], List[str]]
+RequestSerialized = Tuple[str, str, Dict[str, Any], Any, List[Tuple[str, Any]]]
 # JSON bodies pydantic can parse from bytes directly (JSON is UTF-8 unless a charset says otherwise)
 # a JSON media type (application/json, application/*+json), any parameters
 _JSON_MEDIA_TYPE = re.compile(r'^application/(json|[\w!#$&.+\-^_]+\+json)\s*(;|$)', re.IGNORECASE)
@@ -54,7 +55,7 @@ _UTF8_JSON = re.compile(r'^application/(?:[\w!#$&.+\-^_]+\+)?json\s*(?:;\s*chars
 
 
 @functools.lru_cache(maxsize=256)
-def _json_model_for(response_type: str, content_type: Optional[str]):
+def _json_model_for(response_type: str, content_type: Optional[str]) -> Optional[Any]:
     if content_type is None or not _UTF8_JSON.match(content_type):
         return None
     model = getattr(openapi_client.models, response_type, None)
@@ -93,10 +94,10 @@ class ApiClient:
 
     def __init__(
         self,
-        configuration=None,
-        header_name=None,
-        header_value=None,
-        cookie=None
+        configuration: Optional[Configuration] = None,
+        header_name: Optional[str] = None,
+        header_value: Optional[str] = None,
+        cookie: Optional[str] = None
     ) -> None:
         # use default configuration if none is provided
         if configuration is None:
@@ -104,7 +105,7 @@ class ApiClient:
         self.configuration = configuration
 
         self.rest_client = rest.RESTClientObject(configuration)
-        self.default_headers = {}
+        self.default_headers: Dict[str, Any] = {}
         if header_name is not None:
             self.default_headers[header_name] = header_value
         self.cookie = cookie
@@ -112,32 +113,32 @@ class ApiClient:
         self.user_agent = 'openai-realtime-sessions-python/0.3.0 (openapi_client) Python/' + platform.python_version()
         self.client_side_validation = configuration.client_side_validation
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, exc_type, exc_value, traceback):
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    async def close(self):
+    async def close(self) -> None:
         await self.rest_client.close()
 
     @property
-    def user_agent(self):
+    def user_agent(self) -> str:
         """User agent for this API client"""
-        return self.default_headers['User-Agent']
+        return str(self.default_headers['User-Agent'])
 
     @user_agent.setter
-    def user_agent(self, value):
+    def user_agent(self, value: str) -> None:
         self.default_headers['User-Agent'] = value
 
-    def set_default_header(self, header_name, header_value):
+    def set_default_header(self, header_name: str, header_value: Any) -> None:
         self.default_headers[header_name] = header_value
 
 
-    _default = None
+    _default: Optional[Self] = None
 
     @classmethod
-    def get_default(cls):
+    def get_default(cls) -> Self:
         """Return new instance of ApiClient.
 
         This method returns newly created, based on default constructor,
@@ -147,11 +148,11 @@ class ApiClient:
         :return: The ApiClient object.
         """
         if cls._default is None:
-            cls._default = ApiClient()
+            cls._default = cls()
         return cls._default
 
     @classmethod
-    def set_default(cls, default):
+    def set_default(cls, default: Optional[Self]) -> None:
         """Set default instance of ApiClient.
 
         It stores default ApiClient.
@@ -162,17 +163,17 @@ class ApiClient:
 
     def param_serialize(
         self,
-        method,
-        resource_path,
-        path_params=None,
-        query_params=None,
-        header_params=None,
-        body=None,
-        post_params=None,
-        files=None, auth_settings=None,
-        collection_formats=None,
-        _host=None,
-        _request_auth=None
+        method: str,
+        resource_path: str,
+        path_params: Any = None,
+        query_params: Any = None,
+        header_params: Optional[Dict[str, Any]] = None,
+        body: Any = None,
+        post_params: Any = None,
+        files: Optional[Dict[str, Any]] = None, auth_settings: Optional[List[str]] = None,
+        collection_formats: Optional[Dict[str, str]] = None,
+        _host: Optional[str] = None,
+        _request_auth: Optional[Dict[str, Any]] = None
     ) -> RequestSerialized:
 
         """Builds the HTTP request params needed by the request.
@@ -281,12 +282,12 @@ class ApiClient:
 
     async def call_api(
         self,
-        method,
-        url,
-        header_params=None,
-        body=None,
-        post_params=None,
-        _request_timeout=None
+        method: str,
+        url: str,
+        header_params: Optional[Dict[str, Any]] = None,
+        body: Any = None,
+        post_params: Optional[List[Tuple[str, Any]]] = None,
+        _request_timeout: Any = None
     ) -> rest.RESTResponse:
         """Makes the HTTP request (synchronous)
         :param method: Method to call.
@@ -321,7 +322,7 @@ class ApiClient:
                       time.monotonic() - started, redact_headers(response_data.headers), redact_body(response_data.data))
         return response_data
 
-    def _log(self, message: str, *args) -> None:
+    def _log(self, message: str, *args: Any) -> None:
         """A debug record with every secret already redacted."""
         logger = self.configuration.logger["package_logger"]
         logger.debug(redact_text(message % args))
@@ -365,7 +366,7 @@ class ApiClient:
 
         # deserialize response data; what the server sent is parsed leniently
         # (unknown enum values kept), and an unusable body is a typed error
-        return_data = None
+        return_data: Any = None
         try:
             with parsing_server_response():
                 json_model = self._json_model(response_type, response_data) if response_type else None
@@ -400,11 +401,11 @@ class ApiClient:
         )
 
     @staticmethod
-    def _json_model(response_type: str, response_data: rest.RESTResponse):
+    def _json_model(response_type: str, response_data: rest.RESTResponse) -> Optional[Any]:
         """The generated model a UTF-8 JSON body of this type parses into, or None."""
         return _json_model_for(response_type, response_data.headers.get('content-type'))
 
-    def sanitize_for_serialization(self, obj):
+    def sanitize_for_serialization(self, obj: Any) -> Any:
         """Builds a JSON POST object.
 
         If obj is None, return None.
@@ -469,7 +470,7 @@ class ApiClient:
         return self.sanitize_for_serialization(obj_dict)
 
 
-    def deserialize(self, response_text: str, response_type: str, content_type: Optional[str]):
+    def deserialize(self, response_text: str, response_type: str, content_type: Optional[str]) -> Any:
         """Deserializes response into an object.
 
         :param response: RESTResponse object to be deserialized.
@@ -502,7 +503,7 @@ class ApiClient:
 
         return self.__deserialize(data, response_type)
 
-    def __deserialize(self, data, klass):
+    def __deserialize(self, data: Any, klass: Any) -> Any:
         """Deserializes dict, list, str into an object.
 
         :param data: dict, list or str.
@@ -557,7 +558,7 @@ class ApiClient:
         else:
             return self.__deserialize_model(data, klass)
 
-    def parameters_to_tuples(self, params, collection_formats):
+    def parameters_to_tuples(self, params: Any, collection_formats: Optional[Dict[str, str]]) -> List[Tuple[str, Any]]:
         """Get parameters as list of tuples, formatting collections.
 
         :param params: Parameters as dict or list of two-tuples
@@ -594,14 +595,14 @@ class ApiClient:
                 new_params.append((k, v))
         return new_params
 
-    def explode_query_object(self, name, obj):
+    def explode_query_object(self, name: str, obj: Any) -> List[Tuple[str, Any]]:
         """form style, explode: one query parameter per entry, keyed by the property name; a list repeats the name, None is left out"""
         obj = self.sanitize_for_serialization(obj)
         if not isinstance(obj, dict):
             obj = {name: obj}
         return [(k, item) for k, v in obj.items() for item in (v if isinstance(v, (list, tuple)) else [v]) if item is not None]
 
-    def parameters_to_url_query(self, params, collection_formats):
+    def parameters_to_url_query(self, params: Any, collection_formats: Optional[Dict[str, str]]) -> str:
         """Get parameters as list of tuples, formatting collections.
 
         :param params: Parameters as dict or list of two-tuples
@@ -647,7 +648,7 @@ class ApiClient:
 
         return "&".join(["=".join(map(str, item)) for item in new_params])
 
-    def form_part(self, value, content_type: str) -> Tuple[None, str, str]:
+    def form_part(self, value: Any, content_type: str) -> Tuple[None, str, str]:
         """A multipart field sent with its own content type (the spec's `encoding`): JSON for
         a JSON type (a model as its to_dict()), the text itself otherwise."""
         if _JSON_MEDIA_TYPE.match(content_type):
@@ -659,13 +660,13 @@ class ApiClient:
     def files_parameters(
         self,
         files: Dict[str, Union[str, bytes, List[str], List[bytes], Tuple[str, bytes]]],
-    ):
+    ) -> List[Tuple[str, Any]]:
         """Builds form parameters.
 
         :param files: File parameters.
         :return: Form parameters with files.
         """
-        params = []
+        params: List[Tuple[str, Any]] = []
         for k, v in files.items():
             if isinstance(v, str):
                 with open(v, 'rb') as f:
@@ -686,9 +687,7 @@ class ApiClient:
                 mimetypes.guess_type(filename)[0]
                 or 'application/octet-stream'
             )
-            params.append(
-                tuple([k, tuple([filename, filedata, mimetype])])
-            )
+            params.append((k, (filename, filedata, mimetype)))
         return params
 
     def select_header_accept(self, accepts: List[str]) -> Optional[str]:
@@ -706,7 +705,7 @@ class ApiClient:
 
         return accepts[0]
 
-    def select_header_content_type(self, content_types):
+    def select_header_content_type(self, content_types: List[str]) -> Optional[str]:
         """Returns `Content-Type` based on an array of content_types provided.
 
         :param content_types: List of content-types.
@@ -723,13 +722,13 @@ class ApiClient:
 
     def update_params_for_auth(
         self,
-        headers,
-        queries,
-        auth_settings,
-        resource_path,
-        method,
-        body,
-        request_auth=None
+        headers: Dict[str, Any],
+        queries: List[Tuple[str, Any]],
+        auth_settings: Optional[List[str]],
+        resource_path: str,
+        method: str,
+        body: Any,
+        request_auth: Optional[Dict[str, Any]] = None
     ) -> None:
         """Updates header and query params based on authentication setting.
 
@@ -775,12 +774,12 @@ class ApiClient:
 
     def _apply_auth_params(
         self,
-        headers,
-        queries,
-        resource_path,
-        method,
-        body,
-        auth_setting
+        headers: Dict[str, Any],
+        queries: List[Tuple[str, Any]],
+        resource_path: str,
+        method: str,
+        body: Any,
+        auth_setting: Any
     ) -> None:
         """Updates the request parameters based on a single auth_setting
 
@@ -810,7 +809,7 @@ class ApiClient:
                 'Authentication token must be in `query` or `header`'
             )
 
-    def __deserialize_file(self, response):
+    def __deserialize_file(self, response: Any) -> str:
         """Deserializes body to file
 
         Saves response body into a file in a temporary folder,
@@ -843,7 +842,7 @@ class ApiClient:
 
         return path
 
-    def __deserialize_primitive(self, data, klass):
+    def __deserialize_primitive(self, data: Any, klass: Any) -> Any:
         """Deserializes string to primitive type.
 
         :param data: str.
@@ -858,14 +857,14 @@ class ApiClient:
         except TypeError:
             return data
 
-    def __deserialize_object(self, value):
+    def __deserialize_object(self, value: Any) -> Any:
         """Return an original value.
 
         :return: object.
         """
         return value
 
-    def __deserialize_date(self, string):
+    def __deserialize_date(self, string: str) -> Union[datetime.date, str]:
         """Deserializes string to date.
 
         :param string: str.
@@ -876,12 +875,12 @@ class ApiClient:
         except ImportError:
             return string
         except ValueError:
-            raise rest.ApiException(
+            raise ApiException(
                 status=0,
                 reason="Failed to parse `{0}` as date object".format(string)
             )
 
-    def __deserialize_datetime(self, string):
+    def __deserialize_datetime(self, string: str) -> Union[datetime.datetime, str]:
         """Deserializes string to datetime.
 
         The string should be in iso8601 datetime format.
@@ -894,7 +893,7 @@ class ApiClient:
         except ImportError:
             return string
         except ValueError:
-            raise rest.ApiException(
+            raise ApiException(
                 status=0,
                 reason=(
                     "Failed to parse `{0}` as datetime object"
@@ -902,7 +901,7 @@ class ApiClient:
                 )
             )
 
-    def __deserialize_enum(self, data, klass):
+    def __deserialize_enum(self, data: Any, klass: Any) -> Any:
         """Deserializes primitive type to enum.
 
         :param data: primitive type.
@@ -912,7 +911,7 @@ class ApiClient:
         try:
             return klass(data)
         except ValueError:
-            raise rest.ApiException(
+            raise ApiException(
                 status=0,
                 reason=(
                     "Failed to parse `{0}` as `{1}`"
@@ -920,7 +919,7 @@ class ApiClient:
                 )
             )
 
-    def __deserialize_model(self, data, klass):
+    def __deserialize_model(self, data: Any, klass: Any) -> Any:
         """Deserializes list or dict to model.
 
         :param data: dict, list.

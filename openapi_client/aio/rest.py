@@ -15,7 +15,7 @@
 import asyncio
 import io
 import ssl
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
 import pydantic_core
 import urllib3
@@ -29,6 +29,10 @@ except ImportError as error:   # the transport is an extra, so sync users never 
 
 from openapi_client.exceptions import ApiException, ApiValueError
 from openapi_client.rest import RetryPolicy, as_timeout, contenttype_matches, next_retry, retry_wait
+
+if TYPE_CHECKING:
+    from multidict import CIMultiDictProxy
+    from openapi_client.configuration import Configuration
 
 RESTResponseType = aiohttp.ClientResponse
 # An event loop serves many calls at once: at least aiohttp's own default of 100 connections.
@@ -48,15 +52,15 @@ class RESTResponse(io.IOBase):
         return self.data
 
     @property
-    def headers(self):
+    def headers(self) -> "CIMultiDictProxy[str]":
         """Returns a CIMultiDictProxy of response headers."""
         return self.response.headers
 
-    def getheaders(self):
+    def getheaders(self) -> "CIMultiDictProxy[str]":
         """Returns a CIMultiDictProxy of the response headers; use ``headers`` instead."""
         return self.response.headers
 
-    def getheader(self, name, default=None):
+    def getheader(self, name: str, default: Optional[str] = None) -> Optional[str]:
         """Returns a given response header; use ``headers.get()`` instead."""
         return self.response.headers.get(name, default)
 
@@ -96,7 +100,7 @@ def _seconds(timeout: Optional[urllib3.Timeout], part: str) -> Optional[float]:
 
 class RESTClientObject:
 
-    def __init__(self, configuration) -> None:
+    def __init__(self, configuration: "Configuration") -> None:
         self.configuration = configuration
         self.maxsize = max(configuration.connection_pool_maxsize or 0, MIN_CONNECTIONS)
         self.ssl_context = ssl.create_default_context(
@@ -130,12 +134,12 @@ class RESTClientObject:
 
     async def request(
         self,
-        method,
-        url,
-        headers=None,
-        body=None,
-        post_params=None,
-        _request_timeout=None
+        method: str,
+        url: str,
+        headers: Optional[Dict[str, str]] = None,
+        body: Any = None,
+        post_params: Optional[Any] = None,
+        _request_timeout: Any = None
     ) -> RESTResponse:
         """Execute request
 
@@ -158,7 +162,7 @@ class RESTClientObject:
         timeout = as_timeout(_request_timeout if _request_timeout else self.configuration.timeout)
         return await self._attempts(method, url, build, timeout, self.retry_policy())
 
-    def _body_builder(self, headers: Dict[str, str], body, post_params) -> Callable[[], Tuple[Dict[str, str], Any]]:
+    def _body_builder(self, headers: Dict[str, str], body: Any, post_params: Any) -> Callable[[], Tuple[Dict[str, str], Any]]:
         """(headers, data) for one attempt: a multipart form is built afresh for each."""
         content_type = headers.get('Content-Type')
         if not content_type or contenttype_matches(content_type, 'application', 'json'):
@@ -183,7 +187,7 @@ class RESTClientObject:
         raise ApiException(status=0, reason="Cannot prepare a request message for provided arguments. "
                                             "Please check that your arguments match declared content type.")
 
-    async def _attempts(self, method: str, url: str, build, timeout: Optional[urllib3.Timeout], retry: Retry) -> RESTResponse:
+    async def _attempts(self, method: str, url: str, build: Callable[[], Tuple[Dict[str, str], Any]], timeout: Optional[urllib3.Timeout], retry: Retry) -> RESTResponse:
         """Sends until an answer is final. The sync client's Retry policy decides and times the
         waits; each attempt, body included, runs under the timeout's total."""
         total = _seconds(timeout, "total")
@@ -200,9 +204,9 @@ class RESTClientObject:
                 await asyncio.sleep(retry_wait(retry))
                 continue
             if retry.is_retry(method, response.status, has_retry_after="Retry-After" in response.headers):
-                answer = _StatusAnswer(response)
+                answer: Any = _StatusAnswer(response)   # duck-typed for urllib3's Retry
                 try:
-                    retry = retry.increment(method, url, response=answer)  # type: ignore[arg-type]
+                    retry = retry.increment(method, url, response=answer)
                 except MaxRetryError:
                     pass   # retries spent: the last answer is the result (raised typed by the API layer)
                 else:
@@ -210,7 +214,7 @@ class RESTClientObject:
                     continue
             return RESTResponse(response, data)
 
-    async def _attempt(self, method: str, url: str, build, timeout: Optional[urllib3.Timeout]) -> Tuple[aiohttp.ClientResponse, bytes]:
+    async def _attempt(self, method: str, url: str, build: Callable[[], Tuple[Dict[str, str], Any]], timeout: Optional[urllib3.Timeout]) -> Tuple[aiohttp.ClientResponse, bytes]:
         headers, data = build()
         # the total is the attempt's wait_for; these bound connecting and each read, when given
         client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=_seconds(timeout, "_connect"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 from pydantic import Field, StrictFloat, StrictStr, StrictInt
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, cast
 from typing_extensions import Annotated
 
 # models load with the first call of an operation that names them (_runtime.operation)
@@ -49,7 +49,7 @@ class RealtimeApi:
     Do not edit the class manually.
     """
 
-    def __init__(self, api_client=None) -> None:
+    def __init__(self, api_client: Optional[ApiClient] = None) -> None:
         if api_client is None:
             api_client = ApiClient.get_default()
         self.api_client = api_client
@@ -119,10 +119,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("None", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data
+        ).data)
 
 
     @operation
@@ -189,10 +189,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("ApiResponse[None]", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        )
+        ))
 
 
     @operation
@@ -263,12 +263,12 @@ class RealtimeApi:
 
     def _accept_realtime_call_serialize(
         self,
-        call_id,
-        realtime_session_create_request_ga,
-        _request_auth,
-        _content_type,
-        _headers,
-        _host_index,
+        call_id: Any,
+        realtime_session_create_request_ga: Any,
+        _request_auth: Optional[Dict[StrictStr, Any]],
+        _content_type: Optional[StrictStr],
+        _headers: Optional[Dict[StrictStr, Any]],
+        _host_index: int,
     ) -> RequestSerialized:
 
         _host = None
@@ -279,7 +279,7 @@ class RealtimeApi:
         _path_params: Dict[str, str] = {}
         _query_params: List[Tuple[str, str]] = []
         _header_params: Dict[str, Optional[str]] = _headers or {}
-        _form_params: List[Tuple[str, str]] = []
+        _form_params: List[Tuple[str, Any]] = []
         _files: Dict[
             str, Union[str, bytes, List[str], List[bytes], List[Tuple[str, bytes]]]
         ] = {}
@@ -398,10 +398,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("str", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data
+        ).data)
 
 
     @operation
@@ -468,10 +468,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("ApiResponse[str]", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        )
+        ))
 
 
     @operation
@@ -542,12 +542,12 @@ class RealtimeApi:
 
     def _create_realtime_call_serialize(
         self,
-        sdp,
-        session,
-        _request_auth,
-        _content_type,
-        _headers,
-        _host_index,
+        sdp: Any,
+        session: Any,
+        _request_auth: Optional[Dict[StrictStr, Any]],
+        _content_type: Optional[StrictStr],
+        _headers: Optional[Dict[StrictStr, Any]],
+        _host_index: int,
     ) -> RequestSerialized:
 
         _host = None
@@ -558,7 +558,7 @@ class RealtimeApi:
         _path_params: Dict[str, str] = {}
         _query_params: List[Tuple[str, str]] = []
         _header_params: Dict[str, Optional[str]] = _headers or {}
-        _form_params: List[Tuple[str, str]] = []
+        _form_params: List[Tuple[str, Any]] = []
         _files: Dict[
             str, Union[str, bytes, List[str], List[bytes], List[Tuple[str, bytes]]]
         ] = {}
@@ -683,10 +683,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("RealtimeCreateClientSecretResponse", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data
+        ).data)
 
 
     @operation
@@ -749,10 +749,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("ApiResponse[RealtimeCreateClientSecretResponse]", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        )
+        ))
 
 
     @operation
@@ -819,11 +819,11 @@ class RealtimeApi:
 
     def _create_realtime_client_secret_serialize(
         self,
-        realtime_create_client_secret_request,
-        _request_auth,
-        _content_type,
-        _headers,
-        _host_index,
+        realtime_create_client_secret_request: Any,
+        _request_auth: Optional[Dict[StrictStr, Any]],
+        _content_type: Optional[StrictStr],
+        _headers: Optional[Dict[StrictStr, Any]],
+        _host_index: int,
     ) -> RequestSerialized:
 
         _host = None
@@ -834,7 +834,7 @@ class RealtimeApi:
         _path_params: Dict[str, str] = {}
         _query_params: List[Tuple[str, str]] = []
         _header_params: Dict[str, Optional[str]] = _headers or {}
-        _form_params: List[Tuple[str, str]] = []
+        _form_params: List[Tuple[str, Any]] = []
         _files: Dict[
             str, Union[str, bytes, List[str], List[bytes], List[Tuple[str, bytes]]]
         ] = {}
@@ -954,10 +954,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("RealtimeSessionCreateResponse", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data
+        ).data)
 
 
     @operation
@@ -1020,10 +1020,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("ApiResponse[RealtimeSessionCreateResponse]", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        )
+        ))
 
 
     @operation
@@ -1090,11 +1090,11 @@ class RealtimeApi:
 
     def _create_realtime_session_serialize(
         self,
-        realtime_session_create_request,
-        _request_auth,
-        _content_type,
-        _headers,
-        _host_index,
+        realtime_session_create_request: Any,
+        _request_auth: Optional[Dict[StrictStr, Any]],
+        _content_type: Optional[StrictStr],
+        _headers: Optional[Dict[StrictStr, Any]],
+        _host_index: int,
     ) -> RequestSerialized:
 
         _host = None
@@ -1105,7 +1105,7 @@ class RealtimeApi:
         _path_params: Dict[str, str] = {}
         _query_params: List[Tuple[str, str]] = []
         _header_params: Dict[str, Optional[str]] = _headers or {}
-        _form_params: List[Tuple[str, str]] = []
+        _form_params: List[Tuple[str, Any]] = []
         _files: Dict[
             str, Union[str, bytes, List[str], List[bytes], List[Tuple[str, bytes]]]
         ] = {}
@@ -1225,10 +1225,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("RealtimeTranscriptionSessionCreateResponse", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data
+        ).data)
 
 
     @operation
@@ -1291,10 +1291,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("ApiResponse[RealtimeTranscriptionSessionCreateResponse]", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        )
+        ))
 
 
     @operation
@@ -1361,11 +1361,11 @@ class RealtimeApi:
 
     def _create_realtime_transcription_session_serialize(
         self,
-        realtime_transcription_session_create_request,
-        _request_auth,
-        _content_type,
-        _headers,
-        _host_index,
+        realtime_transcription_session_create_request: Any,
+        _request_auth: Optional[Dict[StrictStr, Any]],
+        _content_type: Optional[StrictStr],
+        _headers: Optional[Dict[StrictStr, Any]],
+        _host_index: int,
     ) -> RequestSerialized:
 
         _host = None
@@ -1376,7 +1376,7 @@ class RealtimeApi:
         _path_params: Dict[str, str] = {}
         _query_params: List[Tuple[str, str]] = []
         _header_params: Dict[str, Optional[str]] = _headers or {}
-        _form_params: List[Tuple[str, str]] = []
+        _form_params: List[Tuple[str, Any]] = []
         _files: Dict[
             str, Union[str, bytes, List[str], List[bytes], List[Tuple[str, bytes]]]
         ] = {}
@@ -1496,10 +1496,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("RealtimeTranslationClientSecretCreateResponse", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data
+        ).data)
 
 
     @operation
@@ -1562,10 +1562,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("ApiResponse[RealtimeTranslationClientSecretCreateResponse]", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        )
+        ))
 
 
     @operation
@@ -1632,11 +1632,11 @@ class RealtimeApi:
 
     def _create_realtime_translation_client_secret_serialize(
         self,
-        realtime_translation_client_secret_create_request,
-        _request_auth,
-        _content_type,
-        _headers,
-        _host_index,
+        realtime_translation_client_secret_create_request: Any,
+        _request_auth: Optional[Dict[StrictStr, Any]],
+        _content_type: Optional[StrictStr],
+        _headers: Optional[Dict[StrictStr, Any]],
+        _host_index: int,
     ) -> RequestSerialized:
 
         _host = None
@@ -1647,7 +1647,7 @@ class RealtimeApi:
         _path_params: Dict[str, str] = {}
         _query_params: List[Tuple[str, str]] = []
         _header_params: Dict[str, Optional[str]] = _headers or {}
-        _form_params: List[Tuple[str, str]] = []
+        _form_params: List[Tuple[str, Any]] = []
         _files: Dict[
             str, Union[str, bytes, List[str], List[bytes], List[Tuple[str, bytes]]]
         ] = {}
@@ -1767,10 +1767,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("None", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data
+        ).data)
 
 
     @operation
@@ -1833,10 +1833,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("ApiResponse[None]", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        )
+        ))
 
 
     @operation
@@ -1903,11 +1903,11 @@ class RealtimeApi:
 
     def _hangup_realtime_call_serialize(
         self,
-        call_id,
-        _request_auth,
-        _content_type,
-        _headers,
-        _host_index,
+        call_id: Any,
+        _request_auth: Optional[Dict[StrictStr, Any]],
+        _content_type: Optional[StrictStr],
+        _headers: Optional[Dict[StrictStr, Any]],
+        _host_index: int,
     ) -> RequestSerialized:
 
         _host = None
@@ -1918,7 +1918,7 @@ class RealtimeApi:
         _path_params: Dict[str, str] = {}
         _query_params: List[Tuple[str, str]] = []
         _header_params: Dict[str, Optional[str]] = _headers or {}
-        _form_params: List[Tuple[str, str]] = []
+        _form_params: List[Tuple[str, Any]] = []
         _files: Dict[
             str, Union[str, bytes, List[str], List[bytes], List[Tuple[str, bytes]]]
         ] = {}
@@ -2022,10 +2022,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("None", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data
+        ).data)
 
 
     @operation
@@ -2092,10 +2092,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("ApiResponse[None]", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        )
+        ))
 
 
     @operation
@@ -2166,12 +2166,12 @@ class RealtimeApi:
 
     def _refer_realtime_call_serialize(
         self,
-        call_id,
-        realtime_call_refer_request,
-        _request_auth,
-        _content_type,
-        _headers,
-        _host_index,
+        call_id: Any,
+        realtime_call_refer_request: Any,
+        _request_auth: Optional[Dict[StrictStr, Any]],
+        _content_type: Optional[StrictStr],
+        _headers: Optional[Dict[StrictStr, Any]],
+        _host_index: int,
     ) -> RequestSerialized:
 
         _host = None
@@ -2182,7 +2182,7 @@ class RealtimeApi:
         _path_params: Dict[str, str] = {}
         _query_params: List[Tuple[str, str]] = []
         _header_params: Dict[str, Optional[str]] = _headers or {}
-        _form_params: List[Tuple[str, str]] = []
+        _form_params: List[Tuple[str, Any]] = []
         _files: Dict[
             str, Union[str, bytes, List[str], List[bytes], List[Tuple[str, bytes]]]
         ] = {}
@@ -2301,10 +2301,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("None", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data
+        ).data)
 
 
     @operation
@@ -2371,10 +2371,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return self.api_client.response_deserialize(
+        return cast("ApiResponse[None]", self.api_client.response_deserialize(
             response_data=response_data,
             response_types_map=_response_types_map,
-        )
+        ))
 
 
     @operation
@@ -2445,12 +2445,12 @@ class RealtimeApi:
 
     def _reject_realtime_call_serialize(
         self,
-        call_id,
-        realtime_call_reject_request,
-        _request_auth,
-        _content_type,
-        _headers,
-        _host_index,
+        call_id: Any,
+        realtime_call_reject_request: Any,
+        _request_auth: Optional[Dict[StrictStr, Any]],
+        _content_type: Optional[StrictStr],
+        _headers: Optional[Dict[StrictStr, Any]],
+        _host_index: int,
     ) -> RequestSerialized:
 
         _host = None
@@ -2461,7 +2461,7 @@ class RealtimeApi:
         _path_params: Dict[str, str] = {}
         _query_params: List[Tuple[str, str]] = []
         _header_params: Dict[str, Optional[str]] = _headers or {}
-        _form_params: List[Tuple[str, str]] = []
+        _form_params: List[Tuple[str, Any]] = []
         _files: Dict[
             str, Union[str, bytes, List[str], List[bytes], List[Tuple[str, bytes]]]
         ] = {}

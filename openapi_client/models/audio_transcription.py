@@ -51,7 +51,7 @@ class AudioTranscription(BaseModel):
     __delay_allowed: ClassVar[FrozenSet[Any]] = frozenset(['minimal', 'low', 'medium', 'high', 'xhigh'])
 
     @field_validator('delay')
-    def delay_validate_enum(cls, value):
+    def delay_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value

@@ -62,7 +62,7 @@ class ClientSecretExpiration(BaseModel):
     __anchor_allowed: ClassVar[FrozenSet[Any]] = frozenset(['created_at'])
 
     @field_validator('anchor')
-    def anchor_validate_enum(cls, value):
+    def anchor_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value

@@ -63,7 +63,7 @@ class MCPTool(BaseModel):
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['mcp'])
 
     @field_validator('type')
-    def type_validate_enum(cls, value):
+    def type_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value in cls.__type_allowed:   # the common case without a second call
             return value
@@ -73,7 +73,7 @@ class MCPTool(BaseModel):
     __connector_id_allowed: ClassVar[FrozenSet[Any]] = frozenset(['connector_dropbox', 'connector_gmail', 'connector_googlecalendar', 'connector_googledrive', 'connector_microsoftteams', 'connector_outlookcalendar', 'connector_outlookemail', 'connector_sharepoint'])
 
     @field_validator('connector_id')
-    def connector_id_validate_enum(cls, value):
+    def connector_id_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value
@@ -83,7 +83,7 @@ class MCPTool(BaseModel):
         return check_enum(value, cls.__connector_id_allowed, "connector_id")
 
     @field_validator('tunnel_id', mode="before")
-    def tunnel_id_validate_regular_expression(cls, value):
+    def tunnel_id_validate_regular_expression(cls, value: Any) -> Any:
         """Validates the regular expression"""
         if value is None:
             return value

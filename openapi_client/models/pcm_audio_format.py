@@ -49,7 +49,7 @@ class PCMAudioFormat(BaseModel):
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['audio/pcm'])
 
     @field_validator('type')
-    def type_validate_enum(cls, value):
+    def type_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value
@@ -62,7 +62,7 @@ class PCMAudioFormat(BaseModel):
     __rate_allowed: ClassVar[FrozenSet[Any]] = frozenset([24000])
 
     @field_validator('rate')
-    def rate_validate_enum(cls, value):
+    def rate_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value

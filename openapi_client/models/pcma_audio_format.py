@@ -48,7 +48,7 @@ class PCMAAudioFormat(BaseModel):
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['audio/pcma'])
 
     @field_validator('type')
-    def type_validate_enum(cls, value):
+    def type_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value

@@ -54,7 +54,7 @@ class PromptCacheBreakpointConfig(BaseModel):
     __mode_allowed: ClassVar[FrozenSet[Any]] = frozenset(['explicit'])
 
     @field_validator('mode')
-    def mode_validate_enum(cls, value):
+    def mode_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value in cls.__mode_allowed:   # the common case without a second call
             return value

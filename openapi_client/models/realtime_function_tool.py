@@ -51,7 +51,7 @@ class RealtimeFunctionTool(BaseModel):
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['function'])
 
     @field_validator('type')
-    def type_validate_enum(cls, value):
+    def type_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value

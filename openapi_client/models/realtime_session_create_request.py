@@ -101,7 +101,7 @@ class RealtimeSessionCreateRequest(BaseModel):
     __modalities_allowed: ClassVar[FrozenSet[Any]] = frozenset(['text', 'audio'])
 
     @field_validator('modalities')
-    def modalities_validate_enum(cls, value):
+    def modalities_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value
@@ -114,7 +114,7 @@ class RealtimeSessionCreateRequest(BaseModel):
     __input_audio_format_allowed: ClassVar[FrozenSet[Any]] = frozenset(['pcm16', 'g711_ulaw', 'g711_alaw'])
 
     @field_validator('input_audio_format')
-    def input_audio_format_validate_enum(cls, value):
+    def input_audio_format_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value
@@ -127,7 +127,7 @@ class RealtimeSessionCreateRequest(BaseModel):
     __output_audio_format_allowed: ClassVar[FrozenSet[Any]] = frozenset(['pcm16', 'g711_ulaw', 'g711_alaw'])
 
     @field_validator('output_audio_format')
-    def output_audio_format_validate_enum(cls, value):
+    def output_audio_format_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value

@@ -56,7 +56,7 @@ class RealtimeSessionCreateRequestClientSecretExpiresAfter(BaseModel):
     __anchor_allowed: ClassVar[FrozenSet[Any]] = frozenset(['created_at'])
 
     @field_validator('anchor')
-    def anchor_validate_enum(cls, value):
+    def anchor_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value in cls.__anchor_allowed:   # the common case without a second call
             return value

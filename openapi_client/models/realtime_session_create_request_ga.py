@@ -69,7 +69,7 @@ class RealtimeSessionCreateRequestGA(BaseModel):
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['realtime'])
 
     @field_validator('type')
-    def type_validate_enum(cls, value):
+    def type_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value in cls.__type_allowed:   # the common case without a second call
             return value
@@ -79,7 +79,7 @@ class RealtimeSessionCreateRequestGA(BaseModel):
     __output_modalities_allowed: ClassVar[FrozenSet[Any]] = frozenset(['text', 'audio'])
 
     @field_validator('output_modalities')
-    def output_modalities_validate_enum(cls, value):
+    def output_modalities_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value
@@ -92,7 +92,7 @@ class RealtimeSessionCreateRequestGA(BaseModel):
     __include_allowed: ClassVar[FrozenSet[Any]] = frozenset(['item.input_audio_transcription.logprobs'])
 
     @field_validator('include')
-    def include_validate_enum(cls, value):
+    def include_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value

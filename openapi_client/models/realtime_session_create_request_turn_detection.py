@@ -79,7 +79,7 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['server_vad', 'semantic_vad'])
 
     @field_validator('type')
-    def type_validate_enum(cls, value):
+    def type_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value
@@ -92,7 +92,7 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
     __eagerness_allowed: ClassVar[FrozenSet[Any]] = frozenset(['low', 'medium', 'high', 'auto'])
 
     @field_validator('eagerness')
-    def eagerness_validate_enum(cls, value):
+    def eagerness_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value

@@ -61,7 +61,7 @@ class RealtimeTranscriptionSessionCreateRequest(BaseModel):
     __input_audio_format_allowed: ClassVar[FrozenSet[Any]] = frozenset(['pcm16', 'g711_ulaw', 'g711_alaw'])
 
     @field_validator('input_audio_format')
-    def input_audio_format_validate_enum(cls, value):
+    def input_audio_format_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value
@@ -74,7 +74,7 @@ class RealtimeTranscriptionSessionCreateRequest(BaseModel):
     __include_allowed: ClassVar[FrozenSet[Any]] = frozenset(['item.input_audio_transcription.logprobs'])
 
     @field_validator('include')
-    def include_validate_enum(cls, value):
+    def include_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value

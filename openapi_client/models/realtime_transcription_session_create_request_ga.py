@@ -51,7 +51,7 @@ class RealtimeTranscriptionSessionCreateRequestGA(BaseModel):
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['transcription'])
 
     @field_validator('type')
-    def type_validate_enum(cls, value):
+    def type_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value in cls.__type_allowed:   # the common case without a second call
             return value
@@ -61,7 +61,7 @@ class RealtimeTranscriptionSessionCreateRequestGA(BaseModel):
     __include_allowed: ClassVar[FrozenSet[Any]] = frozenset(['item.input_audio_transcription.logprobs'])
 
     @field_validator('include')
-    def include_validate_enum(cls, value):
+    def include_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value

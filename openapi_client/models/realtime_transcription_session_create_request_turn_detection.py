@@ -52,7 +52,7 @@ class RealtimeTranscriptionSessionCreateRequestTurnDetection(BaseModel):
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['server_vad'])
 
     @field_validator('type')
-    def type_validate_enum(cls, value):
+    def type_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value

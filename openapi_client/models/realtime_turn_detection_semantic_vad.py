@@ -69,7 +69,7 @@ class RealtimeTurnDetectionSemanticVad(BaseModel):
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['semantic_vad'])
 
     @field_validator('type')
-    def type_validate_enum(cls, value):
+    def type_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value in cls.__type_allowed:   # the common case without a second call
             return value
@@ -79,7 +79,7 @@ class RealtimeTurnDetectionSemanticVad(BaseModel):
     __eagerness_allowed: ClassVar[FrozenSet[Any]] = frozenset(['low', 'medium', 'high', 'auto'])
 
     @field_validator('eagerness')
-    def eagerness_validate_enum(cls, value):
+    def eagerness_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value is None:
             return value

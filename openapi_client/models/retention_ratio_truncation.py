@@ -52,7 +52,7 @@ class RetentionRatioTruncation(BaseModel):
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['retention_ratio'])
 
     @field_validator('type')
-    def type_validate_enum(cls, value):
+    def type_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value in cls.__type_allowed:   # the common case without a second call
             return value

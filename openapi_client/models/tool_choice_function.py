@@ -49,7 +49,7 @@ class ToolChoiceFunction(BaseModel):
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['function'])
 
     @field_validator('type')
-    def type_validate_enum(cls, value):
+    def type_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value in cls.__type_allowed:   # the common case without a second call
             return value

@@ -50,7 +50,7 @@ class ToolChoiceMCP(BaseModel):
     __type_allowed: ClassVar[FrozenSet[Any]] = frozenset(['mcp'])
 
     @field_validator('type')
-    def type_validate_enum(cls, value):
+    def type_validate_enum(cls, value: Any) -> Any:
         """Validates the enum"""
         if value in cls.__type_allowed:   # the common case without a second call
             return value
