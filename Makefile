@@ -116,14 +116,23 @@ test-floors: $(STAMP)
 	$(BIN)/tox -e floors
 
 # The tests on every supported Python with the pinned tools (tox py310..py313, pyenv's interpreters),
-# and on the floors of the runtime dependencies (tox -e floors).
+# and on the floors of the runtime dependencies (tox -e floors). make test-matrix MATRIX=py310,floors
+MATRIX ?= py310,py311,py312,py313,floors
 test-matrix: $(STAMP)
 	PATH="$$(for v in 3.10 3.11 3.12 3.13; do printf '%s:' $$(ls -d $$(pyenv root)/versions/$$v.*/bin | tail -1); done)$$PATH" \
-	  $(BIN)/tox -e py310,py311,py312,py313,floors
+	  $(BIN)/tox -e $(MATRIX)
 
-# Build sdist and wheel (from the sdist), twine check, install and import on Python 3.9-3.13, public-surface check.
-release-check: $(STAMP)
-	$(BIN)/python -m tools.release_check
+# pyright, pinned in tools/pyright/package-lock.json, installed once here (make release-check uses it).
+PYRIGHT_CACHE := .cache/pyright
+$(PYRIGHT_CACHE)/.installed: tools/pyright/package.json tools/pyright/package-lock.json
+	mkdir -p $(PYRIGHT_CACHE) && cp tools/pyright/package.json tools/pyright/package-lock.json $(PYRIGHT_CACHE)/
+	cd $(PYRIGHT_CACHE) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# Build sdist and wheel (from the sdist), twine check, install and import on every claimed Python (3.10-3.13)
+# and refused on 3.9, public-surface check, and a typical app type-checked strict against the installed wheel.
+release-check: $(STAMP) $(PYRIGHT_CACHE)/.installed
+	$(BIN)/python -m tools.release_check --pyright $(CURDIR)/$(PYRIGHT_CACHE)/node_modules/.bin/pyright
 
 wheel: $(STAMP)
 	rm -rf dist build && $(BIN)/python -m build --wheel -q

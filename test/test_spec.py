@@ -268,6 +268,7 @@ def test_update_spec_on_a_newer_revision_reports_the_api_change(tmp_path):
     assert "interrupt_response" in entry
 
 
+@pytest.mark.pipeline   # drives make and the pinned generator in .venv: the same on every tox Python
 def test_a_hand_edit_to_generated_code_fails_check_generated(tmp_path):
     copy = scratch_copy(tmp_path)
     clean = make_in(copy, "check-generated")
@@ -279,6 +280,7 @@ def test_a_hand_edit_to_generated_code_fails_check_generated(tmp_path):
     assert "+RETRY_STATUSES = frozenset({408," in edited.stdout or "-RETRY_STATUSES = frozenset({400, 408," in edited.stdout
 
 
+@pytest.mark.pipeline   # drives make and the pinned generator in .venv: the same on every tox Python
 def test_a_newer_upstream_revision_extracts_regenerates_and_round_trips(tmp_path):
     """2025-03-22 adds fields, a $ref anyOf voice and nullable objects: the pipeline must carry them."""
     copy = scratch_copy(tmp_path)
@@ -350,6 +352,7 @@ def test_a_fix_applies_only_within_its_revision_range():
         assert doc["components"]["schemas"]["A"].get("nullable", False) is applied, revision
 
 
+@pytest.mark.pipeline   # drives make and the pinned generator in .venv: the same on every tox Python
 def test_make_generate_removes_files_no_longer_generated(tmp_path):
     copy = scratch_copy(tmp_path)
     stale = copy / "openapi_client" / "models" / "a_schema_gone_from_the_spec.py"
@@ -370,14 +373,29 @@ def test_no_model_name_is_a_numbered_title_collision():
     assert [m for m in models if re.search(r"\d\.py$", m)] == []
 
 
+def mypy_strict(*paths: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *map(str, paths)], cwd=ROOT,
+                          env=dict(os.environ, MYPYPATH=str(ROOT)), capture_output=True, text=True, timeout=300)
+
+
 def test_a_typical_application_passes_mypy_strict_with_bare_values():
-    """voice="marin", model="gpt-realtime", max_output_tokens="inf" and `from openapi_client.models
-    import X` type-check in an application under mypy --strict (errors inside the SDK are not its own)."""
-    sample = ROOT / "test" / "data" / "typing" / "sample_app.py"
-    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", "--no-incremental",
-                             str(sample)], cwd=ROOT, env=dict(os.environ, MYPYPATH=str(ROOT)),
-                            capture_output=True, text=True, timeout=300)
+    """voice="marin", model="gpt-realtime", max_output_tokens="inf", the async client, the defaults, typed
+    errors, required fields as plain types and closed enums as Literal types, under mypy --strict."""
+    result = mypy_strict(ROOT / "test" / "data" / "typing" / "sample_app.py")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_catches_a_value_outside_a_closed_enum_and_an_optional_use_of_a_required_field(tmp_path):
+    app = tmp_path / "wrong_app.py"
+    app.write_text("import openapi_client\n"
+                   "openapi_client.ClientSecretExpiration(anchor='expires_at')\n"
+                   "def f(answer: openapi_client.RealtimeCreateClientSecretResponse) -> None:\n"
+                   "    n: None = answer.expires_at\n")
+    result = mypy_strict(app)
+    assert result.returncode == 1
+    assert 'Argument "anchor" to "ClientSecretExpiration" has incompatible type "Literal[\'expires_at\']"' in result.stdout
+    assert 'Incompatible types in assignment (expression has type "int", variable has type "None")' in result.stdout
+    assert "Found 2 errors in 1 file" in result.stdout
 
 
 def test_importing_the_package_loads_models_lazily_and_lists_them_all():

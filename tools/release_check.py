@@ -2,13 +2,18 @@
 
 1. `python -m build` makes the sdist, then the wheel from that sdist (so the sdist carries all it needs).
 2. `twine check` on both.
-3. The wheel (with its [async] extra) installs into a fresh venv on every Python the package claims
-   (3.9 to 3.13, through pyenv), imports (sync and async), and builds a client.
+3. The wheel (with its [async] extra) installs into a fresh venv on every Python setup.py's classifiers
+   claim (through pyenv), imports (sync and async), and builds a client; pip refuses it on the Python
+   just below (Requires-Python).
 4. Its public names, listed in that venv, still include every name of the last release's listing
-   (test/data/public-surface-<last>.txt), except those the CHANGELOG lists under `Removed`."""
+   (test/data/public-surface-<last>.txt), except those the CHANGELOG lists under `Removed`.
+5. On the newest Python, a typical application (test/data/typing/sample_app.py, copied outside the
+   checkout) passes `mypy --strict` and pyright strict against the installed wheel."""
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -18,7 +23,10 @@ from pathlib import Path
 from tools.public_surface import listing, removed_in_changelog
 
 ROOT = Path(__file__).resolve().parent.parent
-SUPPORTED = ("3.9", "3.10", "3.11", "3.12", "3.13")   # the classifiers setup.py claims
+SUPPORTED = tuple(re.findall(r'"Programming Language :: Python :: (3\.\d+)"', (ROOT / "setup.py").read_text()))
+BELOW_FLOOR = "3.%d" % (int(SUPPORTED[0].split(".")[1]) - 1)
+MYPY = next(line.split()[0] for line in (ROOT / "requirements-dev.txt").read_text().splitlines() if line.startswith("mypy=="))
+SAMPLE_APP = ROOT / "test" / "data" / "typing" / "sample_app.py"
 SMOKE = ("import openapi_client, openapi_client.aio, openapi_client.rest as rest; "
          "c = openapi_client.Configuration(access_token='sk-x'); rest.build_retry(c); "
          "openapi_client.RealtimeApi(openapi_client.ApiClient(c)); "
@@ -27,7 +35,10 @@ SMOKE = ("import openapi_client, openapi_client.aio, openapi_client.rest as rest
 
 def run(*command: str, cwd: Path = ROOT) -> str:
     print("release-check: " + " ".join(command), flush=True)
-    return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit("release-check: %s failed:\n%s%s" % (command[-1], result.stdout[-3000:], result.stderr[-3000:]))
+    return result.stdout
 
 
 def interpreter(version: str) -> str:
@@ -44,9 +55,34 @@ def last_release() -> str:
     return max(versions, key=lambda v: [int(x) for x in v.split(".")])
 
 
+def type_check_sample_app(python: str, scratch: Path, pyright: str) -> None:
+    """mypy --strict and pyright strict on a typical application, against the wheel installed in `python`'s venv."""
+    app = scratch / "app"
+    app.mkdir()
+    shutil.copy(SAMPLE_APP, app / "sample_app.py")
+    (app / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "strict"}))
+    run(python, "-m", "pip", "install", "-q", MYPY)
+    run(python, "-m", "mypy", "--strict", "--no-incremental", "sample_app.py", cwd=app)
+    run(pyright, "--pythonpath", python, "sample_app.py", cwd=app)
+    print("release-check: the sample application passes mypy --strict and pyright strict against the wheel", flush=True)
+
+
+def refuse_below_floor(wheel: Path) -> None:
+    """pip on the Python below the floor refuses the wheel, so Requires-Python matches the classifiers."""
+    with tempfile.TemporaryDirectory(prefix="release-check-") as scratch:
+        run(interpreter(BELOW_FLOOR), "-m", "venv", scratch)
+        result = subprocess.run([str(Path(scratch, "bin", "python")), "-m", "pip", "install", "-q", str(wheel)],
+                                capture_output=True, text=True)
+        if result.returncode == 0 or "requires a different Python" not in result.stderr:
+            raise SystemExit("release-check: pip on Python %s did not refuse the wheel for its Requires-Python: %s"
+                             % (BELOW_FLOOR, result.stderr[-500:]))
+    print("release-check: pip on Python %s refuses the wheel (Requires-Python)" % BELOW_FLOOR, flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    parser.add_argument("--pyright", required=True, help="the pinned pyright executable (tools/pyright)")
     args = parser.parse_args()
     shutil.rmtree(args.dist, ignore_errors=True)
     run(sys.executable, "-m", "build", "--outdir", str(args.dist))
@@ -66,6 +102,9 @@ def main() -> int:
             if missing:
                 raise SystemExit("release-check: names of %s gone without a CHANGELOG `Removed` line: %s"
                                  % (release, ", ".join(missing)))
+            if version == SUPPORTED[-1]:
+                type_check_sample_app(python, Path(scratch), args.pyright)
+    refuse_below_floor(wheel)
     print("release-check: %s and %s pass on Python %s" % (sdist.name, wheel.name, ", ".join(SUPPORTED)))
     return 0
 

@@ -25,14 +25,17 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class InputFileContent(BaseModel):
     """
     A file input to the model.
     """ # noqa: E501
-    type: StrictStr = Field(description="The type of the input item. Always `input_file`.")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        type: Literal['input_file']
+    else:
+        type: StrictStr = Field(description="The type of the input item. Always `input_file`.")
     file_id: Optional[StrictStr] = Field(default=None, description="The ID of the file to be sent to the model.")
     filename: Optional[StrictStr] = Field(default=None, description="The name of the file to be sent to the model.")
     file_data: Optional[StrictStr] = Field(default=None, description="The content of the file to be sent to the model. ")

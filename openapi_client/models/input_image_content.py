@@ -25,14 +25,17 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class InputImageContent(BaseModel):
     """
     An image input to the model. Learn about [image inputs](/docs/guides/vision).
     """ # noqa: E501
-    type: StrictStr = Field(description="The type of the input item. Always `input_image`.")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        type: Literal['input_image']
+    else:
+        type: StrictStr = Field(description="The type of the input item. Always `input_image`.")
     image_url: Optional[StrictStr] = Field(default=None, description="The URL of the image to be sent to the model. A fully qualified URL or base64 encoded image in a data URL.")
     file_id: Optional[StrictStr] = Field(default=None, description="The ID of the file to be sent to the model.")
     detail: ImageDetail

@@ -24,14 +24,17 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class InputTextContent(BaseModel):
     """
     A text input to the model.
     """ # noqa: E501
-    type: StrictStr = Field(description="The type of the input item. Always `input_text`.")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        type: Literal['input_text']
+    else:
+        type: StrictStr = Field(description="The type of the input item. Always `input_text`.")
     text: StrictStr = Field(description="The text input to the model.")
     prompt_cache_breakpoint: Optional[PromptCacheBreakpointConfig] = None
     # fields the schema does not declare: a server's are kept even where the schema is closed

@@ -23,15 +23,21 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class PCMAudioFormat(BaseModel):
     """
     The PCM audio format. Only a 24kHz sample rate is supported.
     """ # noqa: E501
-    type: Optional[StrictStr] = Field(default=None, description="The audio format. Always `audio/pcm`.")
-    rate: Optional[StrictInt] = Field(default=None, description="The sample rate of the audio. Always `24000`.")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        type: Optional[Literal['audio/pcm']] = None
+    else:
+        type: Optional[StrictStr] = Field(default=None, description="The audio format. Always `audio/pcm`.")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        rate: Optional[Literal[24000]] = None
+    else:
+        rate: Optional[StrictInt] = Field(default=None, description="The sample rate of the audio. Always `24000`.")
     # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "rate"]

@@ -23,14 +23,17 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class PCMUAudioFormat(BaseModel):
     """
     The G.711 μ-law format.
     """ # noqa: E501
-    type: Optional[StrictStr] = Field(default=None, description="The audio format. Always `audio/pcmu`.")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        type: Optional[Literal['audio/pcmu']] = None
+    else:
+        type: Optional[StrictStr] = Field(default=None, description="The audio format. Always `audio/pcmu`.")
     # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type"]

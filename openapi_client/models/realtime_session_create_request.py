@@ -31,7 +31,7 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeSessionCreateRequest(BaseModel):
@@ -39,12 +39,21 @@ class RealtimeSessionCreateRequest(BaseModel):
     A new Realtime session configuration, with an ephemeral key. Default TTL for keys is one minute. 
     """ # noqa: E501
     client_secret: Optional[RealtimeSessionCreateRequestClientSecret] = None
-    modalities: Optional[List[StrictStr]] = Field(default=None, description="The set of modalities the model can respond with. To disable audio, set this to [\"text\"]. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        modalities: Optional[List[Literal['text', 'audio']]] = None
+    else:
+        modalities: Optional[List[StrictStr]] = Field(default=None, description="The set of modalities the model can respond with. To disable audio, set this to [\"text\"]. ")
     model: Optional[StrictStr] = Field(default=None, description="The Realtime model used for this session, e.g. `gpt-realtime` or `gpt-4o-realtime-preview`. ", json_schema_extra={"examples": ["gpt-realtime"]})
     instructions: Optional[StrictStr] = Field(default=None, description="The default system instructions (i.e. system message) prepended to model  calls. This field allows the client to guide the model on desired  responses. The model can be instructed on response content and format,  (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good  responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion  into your voice\", \"laugh frequently\"). The instructions are not guaranteed  to be followed by the model, but they provide guidance to the model on the desired behavior.  Note that the server sets default instructions which will be used if this  field is not set and are visible in the `session.created` event at the  start of the session. ")
     voice: Optional[StrictStr] = Field(default=None, description="A voice: `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`, `shimmer`, `verse`, `marin`, `cedar`, or a newer one.", json_schema_extra={"examples": ["ash"]})
-    input_audio_format: Optional[StrictStr] = Field(default='pcm16', description="The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,  single channel (mono), and little-endian byte order. ")
-    output_audio_format: Optional[StrictStr] = Field(default='pcm16', description="The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, output audio is sampled at a rate of 24kHz. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        input_audio_format: Optional[Literal['pcm16', 'g711_ulaw', 'g711_alaw']] = None
+    else:
+        input_audio_format: Optional[StrictStr] = Field(default='pcm16', description="The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,  single channel (mono), and little-endian byte order. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        output_audio_format: Optional[Literal['pcm16', 'g711_ulaw', 'g711_alaw']] = None
+    else:
+        output_audio_format: Optional[StrictStr] = Field(default='pcm16', description="The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, output audio is sampled at a rate of 24kHz. ")
     input_audio_transcription: Optional[RealtimeSessionCreateRequestInputAudioTranscription] = None
     input_audio_noise_reduction: Optional[RealtimeSessionCreateRequestInputAudioNoiseReduction] = None
     turn_detection: Optional[RealtimeSessionCreateRequestTurnDetection] = None

@@ -24,14 +24,17 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeSessionCreateRequestClientSecretExpiresAfter(BaseModel):
     """
     Configuration for the ephemeral token expiration. 
     """ # noqa: E501
-    anchor: StrictStr = Field(description="The anchor point for the ephemeral token expiration. Only `created_at` is currently supported. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        anchor: Literal['created_at']
+    else:
+        anchor: StrictStr = Field(description="The anchor point for the ephemeral token expiration. Only `created_at` is currently supported. ")
     seconds: Optional[Annotated[int, Field(le=7200, strict=True, ge=10)]] = Field(default=600, description="The number of seconds from the anchor point to the expiration. Select a value between `10` and `7200`. ")
     # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)

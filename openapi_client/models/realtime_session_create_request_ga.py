@@ -31,19 +31,28 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeSessionCreateRequestGA(BaseModel):
     """
     Realtime session object configuration.
     """ # noqa: E501
-    type: StrictStr = Field(description="The type of session to create. Always `realtime` for the Realtime API. ")
-    output_modalities: Optional[List[StrictStr]] = Field(default=None, description="The set of modalities the model can respond with. It defaults to `[\"audio\"]`, indicating that the model will respond with audio plus a transcript. `[\"text\"]` can be used to make the model respond with text only. It is not possible to request both `text` and `audio` at the same time. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        type: Literal['realtime']
+    else:
+        type: StrictStr = Field(description="The type of session to create. Always `realtime` for the Realtime API. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        output_modalities: Optional[List[Literal['text', 'audio']]] = None
+    else:
+        output_modalities: Optional[List[StrictStr]] = Field(default=None, description="The set of modalities the model can respond with. It defaults to `[\"audio\"]`, indicating that the model will respond with audio plus a transcript. `[\"text\"]` can be used to make the model respond with text only. It is not possible to request both `text` and `audio` at the same time. ")
     model: Optional[StrictStr] = Field(default=None, description="The Realtime model used for this session. ")
     instructions: Optional[StrictStr] = Field(default=None, description="The default system instructions (i.e. system message) prepended to model calls. This field allows the client to guide the model on desired responses. The model can be instructed on response content and format, (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion into your voice\", \"laugh frequently\"). The instructions are not guaranteed to be followed by the model, but they provide guidance to the model on the desired behavior.  Note that the server sets default instructions which will be used if this field is not set and are visible in the `session.created` event at the start of the session. ")
     audio: Optional[RealtimeSessionCreateRequestGAAudio] = None
-    include: Optional[List[StrictStr]] = Field(default=None, description="Additional fields to include in server outputs.  `item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        include: Optional[List[Literal['item.input_audio_transcription.logprobs']]] = None
+    else:
+        include: Optional[List[StrictStr]] = Field(default=None, description="Additional fields to include in server outputs.  `item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription. ")
     tracing: Optional[RealtimeSessionCreateRequestGATracing] = None
     tools: Optional[List[RealtimeSessionCreateRequestGAToolsInner]] = Field(default=None, description="Tools available to the model.")
     tool_choice: Optional[RealtimeSessionCreateRequestGAToolChoice] = None

@@ -23,14 +23,17 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeSessionCreateResponseToolsInner(BaseModel):
     """
     RealtimeSessionCreateResponseToolsInner
     """ # noqa: E501
-    type: Optional[StrictStr] = Field(default=None, description="The type of the tool, i.e. `function`.")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        type: Optional[Literal['function']] = None
+    else:
+        type: Optional[StrictStr] = Field(default=None, description="The type of the tool, i.e. `function`.")
     name: Optional[StrictStr] = Field(default=None, description="The name of the function.")
     description: Optional[StrictStr] = Field(default=None, description="The description of the function, including guidance on when and how  to call it, and guidance about what to tell the user when calling  (if anything). ")
     parameters: Optional[Dict[str, Any]] = Field(default=None, description="Parameters of the function in JSON Schema.")

@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeTranscriptionSessionCreateRequest(BaseModel):
@@ -35,9 +35,15 @@ class RealtimeTranscriptionSessionCreateRequest(BaseModel):
     """ # noqa: E501
     turn_detection: Optional[RealtimeTranscriptionSessionCreateRequestTurnDetection] = None
     input_audio_noise_reduction: Optional[RealtimeSessionCreateRequestInputAudioNoiseReduction] = None
-    input_audio_format: Optional[StrictStr] = Field(default='pcm16', description="The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate, single channel (mono), and little-endian byte order. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        input_audio_format: Optional[Literal['pcm16', 'g711_ulaw', 'g711_alaw']] = None
+    else:
+        input_audio_format: Optional[StrictStr] = Field(default='pcm16', description="The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`. For `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate, single channel (mono), and little-endian byte order. ")
     input_audio_transcription: Optional[AudioTranscription] = None
-    include: Optional[List[StrictStr]] = Field(default=None, description="The set of items to include in the transcription. Current available items are: `item.input_audio_transcription.logprobs` ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        include: Optional[List[Literal['item.input_audio_transcription.logprobs']]] = None
+    else:
+        include: Optional[List[StrictStr]] = Field(default=None, description="The set of items to include in the transcription. Current available items are: `item.input_audio_transcription.logprobs` ")
     # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["turn_detection", "input_audio_noise_reduction", "input_audio_format", "input_audio_transcription", "include"]

@@ -24,16 +24,22 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeTranscriptionSessionCreateRequestGA(BaseModel):
     """
     Realtime transcription session object configuration.
     """ # noqa: E501
-    type: StrictStr = Field(description="The type of session to create. Always `transcription` for transcription sessions. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        type: Literal['transcription']
+    else:
+        type: StrictStr = Field(description="The type of session to create. Always `transcription` for transcription sessions. ")
     audio: Optional[RealtimeTranscriptionSessionCreateRequestGAAudio] = None
-    include: Optional[List[StrictStr]] = Field(default=None, description="Additional fields to include in server outputs.  `item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        include: Optional[List[Literal['item.input_audio_transcription.logprobs']]] = None
+    else:
+        include: Optional[List[StrictStr]] = Field(default=None, description="Additional fields to include in server outputs.  `item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription. ")
     # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
     __properties: ClassVar[List[str]] = ["type", "audio", "include"]

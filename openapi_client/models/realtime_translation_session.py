@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeTranslationSession(BaseModel):
@@ -32,7 +32,10 @@ class RealtimeTranslationSession(BaseModel):
     A Realtime translation session. Translation sessions continuously translate input audio into the configured output language. 
     """ # noqa: E501
     id: StrictStr = Field(description="Unique identifier for the session that looks like `sess_1234567890abcdef`. ")
-    type: StrictStr = Field(description="The session type. Always `translation` for Realtime translation sessions. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        type: Literal['translation']
+    else:
+        type: StrictStr = Field(description="The session type. Always `translation` for Realtime translation sessions. ")
     expires_at: StrictInt = Field(description="Expiration timestamp for the session, in seconds since epoch.")
     model: StrictStr = Field(description="The Realtime translation model used for this session. This field is set at session creation and cannot be changed with `session.update`. ")
     audio: RealtimeTranslationSessionAudio

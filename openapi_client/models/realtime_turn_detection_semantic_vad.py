@@ -23,15 +23,21 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeTurnDetectionSemanticVad(BaseModel):
     """
     Server-side semantic turn detection which uses a model to determine when the user has finished speaking.
     """ # noqa: E501
-    type: StrictStr = Field(description="Type of turn detection, `semantic_vad` to turn on Semantic VAD. ")
-    eagerness: Optional[StrictStr] = Field(default='auto', description="Used only for `semantic_vad` mode. The eagerness of the model to respond. `low` will wait longer for the user to continue speaking, `high` will respond more quickly. `auto` is the default and is equivalent to `medium`. `low`, `medium`, and `high` have max timeouts of 8s, 4s, and 2s respectively. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        type: Literal['semantic_vad']
+    else:
+        type: StrictStr = Field(description="Type of turn detection, `semantic_vad` to turn on Semantic VAD. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        eagerness: Optional[Literal['low', 'medium', 'high', 'auto']] = None
+    else:
+        eagerness: Optional[StrictStr] = Field(default='auto', description="Used only for `semantic_vad` mode. The eagerness of the model to respond. `low` will wait longer for the user to continue speaking, `high` will respond more quickly. `auto` is the default and is equivalent to `medium`. `low`, `medium`, and `high` have max timeouts of 8s, 4s, and 2s respectively. ")
     create_response: Optional[StrictBool] = Field(default=True, description="Whether or not to automatically generate a response when a VAD stop event occurs. ")
     interrupt_response: Optional[StrictBool] = Field(default=True, description="Whether or not to automatically interrupt any ongoing response with output to the default conversation (i.e. `conversation` of `auto`) when a VAD start event occurs. ")
     # fields the schema does not declare: a server's are kept even where the schema is closed

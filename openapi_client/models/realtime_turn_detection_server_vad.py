@@ -24,14 +24,17 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class RealtimeTurnDetectionServerVad(BaseModel):
     """
     Server-side voice activity detection (VAD) which flips on when user speech is detected and off after a period of silence.
     """ # noqa: E501
-    type: StrictStr = Field(description="Type of turn detection, `server_vad` to turn on simple Server VAD. ")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        type: Literal['server_vad']
+    else:
+        type: StrictStr = Field(description="Type of turn detection, `server_vad` to turn on simple Server VAD. ")
     threshold: Optional[Union[Annotated[float, Field(le=1, strict=True, ge=0)], Annotated[int, Field(le=1, strict=True, ge=0)]]] = Field(default=None, description="Used only for `server_vad` mode. Activation threshold for VAD (0.0 to 1.0), this defaults to 0.5. A higher threshold will require louder audio to activate the model, and thus might perform better in noisy environments. ")
     prefix_padding_ms: Optional[StrictInt] = Field(default=None, description="Used only for `server_vad` mode. Amount of audio to include before the VAD detected speech (in milliseconds). Defaults to 300ms. ")
     silence_duration_ms: Optional[StrictInt] = Field(default=None, description="Used only for `server_vad` mode. Duration of silence to detect speech stop (in milliseconds). Defaults to 500ms. With shorter values the model will respond more quickly, but may jump in on short pauses from the user. ")

@@ -23,14 +23,17 @@ from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
-from typing import FrozenSet
+from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
 from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
 
 class ToolChoiceMCP(BaseModel):
     """
     Use this option to force the model to call a specific tool on a remote MCP server. 
     """ # noqa: E501
-    type: StrictStr = Field(description="For MCP tools, the type is always `mcp`.")
+    if TYPE_CHECKING:   # a closed enum: type checkers see its values as a Literal; its validator checks them at run time
+        type: Literal['mcp']
+    else:
+        type: StrictStr = Field(description="For MCP tools, the type is always `mcp`.")
     server_label: StrictStr = Field(description="The label of the MCP server to use. ")
     name: Optional[StrictStr] = Field(default=None, description="The name of the tool to call on the server. ")
     # fields the schema does not declare: a server's are kept even where the schema is closed
