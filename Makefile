@@ -40,13 +40,15 @@ test-browser: $(STAMP)
 	  { echo "make test-browser needs Chromium and its driver: $(CHROMIUM_INSTALL)"; exit 1; }
 	$(BIN)/python -m pytest -q -m browser test/test_browser.py
 
-# The stock TypeScript client generated from openapi.yaml: tsc --noEmit (strict), then a node run against
-# the local server. npm dependencies are pinned in tools/typescript/package-lock.json, installed once here.
-TS_CACHE := .cache/typescript
-$(TS_CACHE)/.installed: tools/typescript/package.json tools/typescript/package-lock.json
-	mkdir -p $(TS_CACHE) && cp tools/typescript/package.json tools/typescript/package-lock.json $(TS_CACHE)/
-	cd $(TS_CACHE) && npm ci --ignore-scripts --no-audit --no-fund
+# npm packages pinned in tools/<name>/package-lock.json (typescript, pyright), installed once into .cache/<name>/.
+.cache/%/.installed: tools/%/package.json tools/%/package-lock.json
+	mkdir -p $(@D) && cp $^ $(@D)/
+	cd $(@D) && npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
+
+# The stock TypeScript client generated from openapi.yaml: tsc --noEmit (strict), then a node run against
+# the local server, with TypeScript and the client's dependencies from tools/typescript/.
+TS_CACHE := .cache/typescript
 
 check-typescript: $(STAMP) $(TS_CACHE)/.installed
 	$(BIN)/python -m tools.check_typescript --generator $(CURDIR)/$(GENERATOR) --node-modules $(TS_CACHE)/node_modules
@@ -122,12 +124,8 @@ test-matrix: $(STAMP)
 	PATH="$$(for v in 3.10 3.11 3.12 3.13; do printf '%s:' $$(ls -d $$(pyenv root)/versions/$$v.*/bin | tail -1); done)$$PATH" \
 	  $(BIN)/tox -e $(MATRIX)
 
-# pyright, pinned in tools/pyright/package-lock.json, installed once here (make release-check uses it).
+# pyright for make release-check, from tools/pyright/.
 PYRIGHT_CACHE := .cache/pyright
-$(PYRIGHT_CACHE)/.installed: tools/pyright/package.json tools/pyright/package-lock.json
-	mkdir -p $(PYRIGHT_CACHE) && cp tools/pyright/package.json tools/pyright/package-lock.json $(PYRIGHT_CACHE)/
-	cd $(PYRIGHT_CACHE) && npm ci --ignore-scripts --no-audit --no-fund
-	touch $@
 
 # Build sdist and wheel (from the sdist), twine check, install and import on every claimed Python (3.10-3.13)
 # and refused on 3.9, public-surface check, and a typical app type-checked strict against the installed wheel.
