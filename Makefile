@@ -118,10 +118,13 @@ test-floors: $(STAMP)
 	$(BIN)/tox -e floors
 
 # The tests on every supported Python with the pinned tools (tox py310..py313, pyenv's interpreters),
-# and on the floors of the runtime dependencies (tox -e floors). make test-matrix MATRIX=py310,floors
-MATRIX ?= py310,py311,py312,py313,floors
+# and on the floors of the runtime dependencies (tox -e floors). make test-matrix MATRIX=py310,floors;
+# make test-matrix MATRIX_EXCEPT=py311 leaves one out. PYTHONS: the versions setup.py's classifiers name.
+PYTHONS := 3.10 3.11 3.12 3.13
+comma := ,
+MATRIX ?= $(subst $() ,$(comma),$(filter-out $(MATRIX_EXCEPT),$(addprefix py,$(subst .,,$(PYTHONS)))) floors)
 test-matrix: $(STAMP)
-	PATH="$$(for v in 3.10 3.11 3.12 3.13; do printf '%s:' $$(ls -d $$(pyenv root)/versions/$$v.*/bin | tail -1); done)$$PATH" \
+	PATH="$$(for v in $(PYTHONS); do printf '%s:' $$(ls -d $$(pyenv root)/versions/$$v.*/bin | tail -1); done)$$PATH" \
 	  $(BIN)/tox -e $(MATRIX)
 
 # pyright for make release-check, from tools/pyright/.
