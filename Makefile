@@ -91,6 +91,8 @@ check-generated: $(STAMP)
 	@rm -rf $(SCRATCH) && mkdir -p $(SCRATCH)
 	@cp -r openapi.yaml generator-config.yaml generator-config-async.yaml templates .openapi-generator-ignore $(SCRATCH)/
 	@$(BIN)/python -m tools.generate --generator $(CURDIR)/$(GENERATOR) --root $(SCRATCH)
+	@# hand-written modules inside the package (.openapi-generator-ignore) are not the generator's to compare
+	@for f in $$(grep '^openapi_client/' .openapi-generator-ignore); do cp $$f $(SCRATCH)/$$f; done
 	@status=0; \
 	for dir in openapi_client docs .openapi-generator; do \
 	  diff -ru -x __pycache__ -x '*.pyc' -x '*.egg-info' $$dir $(SCRATCH)/$$dir || status=1; \
@@ -103,7 +105,7 @@ test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check tools test local_server examples bench setup.py openapi_client/_runtime.py
+	$(BIN)/ruff check tools test local_server examples bench setup.py openapi_client/_runtime.py openapi_client/webhooks.py
 
 # The package itself under --strict (kept at zero errors), then everything else.
 types: $(STAMP)

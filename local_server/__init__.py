@@ -9,5 +9,6 @@ from __future__ import annotations
 from local_server.contract import SpecContract
 from local_server.server import DEFAULT_MAX_BODY_BYTES, LocalRealtimeServer
 from local_server.sessions import SESSION_DEFAULTS
+from local_server.webhooks import Delivery, DeliveryPolicy
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "SESSION_DEFAULTS", "LocalRealtimeServer", "SpecContract"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "SESSION_DEFAULTS", "Delivery", "DeliveryPolicy", "LocalRealtimeServer", "SpecContract"]

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from local_server.contract import SPEC_PATH, SpecContract
-from local_server.server import DEFAULT_MAX_BODY_BYTES, LocalRealtimeServer, emulated_routes
+from local_server.server import DEFAULT_MAX_BODY_BYTES, RING_PATH, LocalRealtimeServer, emulated_routes
+from local_server.webhooks import DeliveryPolicy
 
 
 def main(argv: "list[str] | None" = None) -> int:
@@ -18,13 +19,26 @@ def main(argv: "list[str] | None" = None) -> int:
     parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="the OpenAPI document to serve and validate against")
     parser.add_argument("--api-key", help="accept only this bearer key (default: any non-empty key)")
     parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES, help="larger bodies get 413")
+    parser.add_argument("--webhook-url", help="where POST /_local/ring sends the signed realtime.call.incoming")
+    parser.add_argument("--webhook-secret", help="the whsec_... secret that signs the webhooks")
+    parser.add_argument("--webhook-attempts", type=int, default=DeliveryPolicy.attempts,
+                        help="deliveries of one webhook, retried with backoff (default %(default)s)")
     args = parser.parse_args(argv)
+    if (args.webhook_url is None) != (args.webhook_secret is None):
+        parser.error("--webhook-url and --webhook-secret go together")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s local_server %(message)s", stream=sys.stderr)
-    server = LocalRealtimeServer(args.host, args.port, contract=SpecContract(args.spec), api_key=args.api_key,
-                                 max_body_bytes=args.max_body_bytes)
+    try:
+        server = LocalRealtimeServer(args.host, args.port, contract=SpecContract(args.spec), api_key=args.api_key,
+                                     max_body_bytes=args.max_body_bytes, webhook_url=args.webhook_url,
+                                     webhook_secret=args.webhook_secret,
+                                     webhook_policy=DeliveryPolicy(attempts=args.webhook_attempts))
+    except (ValueError, TypeError) as problem:   # a bad webhook URL or secret: one line, never the secret
+        parser.error(str(problem) if "secret" not in str(problem) else "--webhook-secret must be whsec_<base64>")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # stop cleanly when a runner terminates us
     for path, methods in sorted(emulated_routes(server.contract).items()):
         print("local_server: %s %s (validated against %s)" % (" ".join(sorted(methods)), path, args.spec.name), flush=True)
+    if server.webhooks is not None:
+        print("local_server: POST %s rings a call; its webhook goes to %s" % (RING_PATH, server.webhooks.where), flush=True)
     print("local_server: listening on %s" % server.base_url, flush=True)
     try:
         server.serve_forever()

@@ -19,6 +19,7 @@ from openapi_core.validation.request.exceptions import MissingRequiredRequestBod
 from local_server.contract import SpecContract
 from local_server.sdp import InvalidOffer, build_answer
 from local_server.sessions import BETA_TRANSCRIPTION_DEFAULTS, GA_DEFAULTS, SESSION_DEFAULTS, session_answer
+from local_server.webhooks import DEFAULT_POLICY, Delivery, DeliveryPolicy, WebhookSender, call_incoming_event
 
 LOG = logging.getLogger("local_server")
 
@@ -34,6 +35,7 @@ ENDS_CALL = {"reject-realtime-call", "hangup-realtime-call"}
 JSON_TYPE_NAMES = {str: "string", bool: "boolean", int: "integer", float: "number", dict: "object",
                    list: "array", type(None): "null"}
 CONNECTION_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout)
+RING_PATH = "/_local/ring"   # not an API route: stands in for a SIP INVITE reaching OpenAI
 
 Body = Union[Dict[str, Any], str, None]   # JSON, text in the Content-Type the headers give, or no body
 Answer = Tuple[int, Body, Dict[str, str]]
@@ -63,14 +65,23 @@ class Call:
 class LocalRealtimeServer(ThreadingHTTPServer):
     """``with LocalRealtimeServer() as srv:`` serves on a free loopback port in a thread; ``srv.base_url`` is the SDK host.
 
-    ``clock`` (seconds since the epoch) decides when minted keys expire, so tests move time instead of sleeping."""
+    ``clock`` (seconds since the epoch) decides when minted keys expire, so tests move time instead of sleeping.
+    With ``webhook_url`` and ``webhook_secret``, ``ring()`` (or ``POST /_local/ring``) sends the signed
+    ``realtime.call.incoming`` there, retried as ``webhook_policy`` says, waiting through ``sleep``."""
 
     daemon_threads = True
     request_queue_size = 256   # the standard library's 5 resets most of a burst of 100 clients
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, contract: Optional[SpecContract] = None,
                  api_key: Optional[str] = None, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, webhook_url: Optional[str] = None,
+                 webhook_secret: Optional[str] = None, webhook_policy: DeliveryPolicy = DEFAULT_POLICY,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if (webhook_url is None) != (webhook_secret is None):
+            raise ValueError("webhook_url and webhook_secret go together")
+        self.webhooks = (WebhookSender(webhook_url, webhook_secret, policy=webhook_policy, clock=clock, sleep=sleep)
+                         if webhook_url and webhook_secret else None)
+        self.deliveries: List[Delivery] = []
         self.contract = contract or SpecContract()
         self.api_key = api_key
         self.max_body_bytes = max_body_bytes
@@ -122,12 +133,22 @@ class LocalRealtimeServer(ThreadingHTTPServer):
             self.keys[value] = MintedKey(expires_at, session)
         return value, expires_at
 
-    def ring(self) -> str:
-        """An incoming SIP call, as the `realtime.call.incoming` webhook would announce it; its call id."""
+    def ring(self, sip_headers: Optional[List[Dict[str, str]]] = None) -> str:
+        """An incoming SIP call; its call id. With a webhook URL, the signed `realtime.call.incoming`
+        for it goes there (on a thread: ``self.deliveries[-1].wait()`` to see it through)."""
         call_id = "rtc_" + secrets.token_hex(16)
         with self.lock:
             self.calls[call_id] = Call()
+        if self.webhooks is not None:
+            delivery = self.webhooks.send(call_incoming_event(call_id, self.now(), sip_headers))
+            with self.lock:
+                self.deliveries.append(delivery)
         return call_id
+
+    def delivery(self, call_id: str) -> Delivery:
+        """The webhook delivery that announced `call_id`."""
+        with self.lock:
+            return next(d for d in self.deliveries if d.event["data"]["call_id"] == call_id)
 
     # --- what each operation answers (keyed by operationId) -----------------------------------------
 
@@ -240,6 +261,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, path: str) -> Answer:
         contract = self.server.contract
         body, refused = self._read_body()   # read on every route, so a kept-alive connection stays in step
+        if path == RING_PATH:
+            return refused or self._ring(body)
         route = contract.match(path)
         methods = emulated_routes(contract).get(route or "")
         if route is None or methods is None:
@@ -282,6 +305,26 @@ class _Handler(BaseHTTPRequestHandler):
             return srv.open_call(request, key)
         call_id = path[len(route.split("{", 1)[0]):].split("/", 1)[0]
         return srv.control_call(operation_id, call_id)
+
+    def _ring(self, body: bytes) -> Answer:
+        """POST /_local/ring with the API key and an optional `{"sip_headers": [{"name", "value"}]}`."""
+        if self.command != "POST":
+            return 405, error_body("Method %s is not allowed on %s" % (self.command, RING_PATH)), {"Allow": "POST"}
+        token = _bearer_token(self.headers.get("Authorization"))
+        if not token or token.startswith(EPHEMERAL_PREFIX) or (
+                self.server.api_key is not None and not secrets.compare_digest(token, self.server.api_key)):
+            return unauthorized("Ringing a call takes the API key.")
+        try:
+            request = json.loads(body, parse_constant=_refuse_constant) if body.strip() else {}
+        except (ValueError, RecursionError):
+            return 400, error_body("We could not parse the JSON body of your request."), {}
+        headers = request.get("sip_headers") if isinstance(request, dict) else None
+        if not isinstance(request, dict) or set(request) - {"sip_headers"} or (headers is not None and not (
+                isinstance(headers, list) and all(isinstance(h, dict) and set(h) == {"name", "value"}
+                                                  and all(isinstance(v, str) for v in h.values()) for h in headers))):
+            return 400, error_body("Send {} or {\"sip_headers\": [{\"name\": ..., \"value\": ...}]}.",
+                                   "sip_headers", "invalid_value"), {}
+        return 200, {"call_id": self.server.ring(headers)}, {}
 
     def _check_answer(self, path: str, answer: Answer) -> None:
         """Never send an answer that breaks the spec: that is a bug here, and a 500."""

@@ -40,6 +40,7 @@ __all__ = [
     "ApiConnectionError",
     "ApiTimeoutError",
     "OpenAIError",
+    "InvalidWebhookSignatureError",
     "AudioTranscription",
     "AudioTranscriptionResponse",
     "CallableToolAllowedCaller",
@@ -143,6 +144,9 @@ __all__ = [
     "TracingConfiguration",
     "VoiceIdsOrCustomVoice",
     "VoiceIdsOrCustomVoiceAnyOf",
+    "WebhookRealtimeCallIncoming",
+    "WebhookRealtimeCallIncomingData",
+    "WebhookRealtimeCallIncomingDataSipHeadersInner",
 ]
 
 import typing as _typing
@@ -173,6 +177,7 @@ if _typing.TYPE_CHECKING:
     from openapi_client.exceptions import ApiConnectionError as ApiConnectionError
     from openapi_client.exceptions import ApiTimeoutError as ApiTimeoutError
     from openapi_client.exceptions import OpenAIError as OpenAIError
+    from openapi_client.exceptions import InvalidWebhookSignatureError as InvalidWebhookSignatureError
     
     # import models into sdk package
     from openapi_client.models.audio_transcription import AudioTranscription as AudioTranscription
@@ -278,6 +283,9 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.tracing_configuration import TracingConfiguration as TracingConfiguration
     from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice as VoiceIdsOrCustomVoice
     from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf as VoiceIdsOrCustomVoiceAnyOf
+    from openapi_client.models.webhook_realtime_call_incoming import WebhookRealtimeCallIncoming as WebhookRealtimeCallIncoming
+    from openapi_client.models.webhook_realtime_call_incoming_data import WebhookRealtimeCallIncomingData as WebhookRealtimeCallIncomingData
+    from openapi_client.models.webhook_realtime_call_incoming_data_sip_headers_inner import WebhookRealtimeCallIncomingDataSipHeadersInner as WebhookRealtimeCallIncomingDataSipHeadersInner
     
 else:
     from importlib import import_module
@@ -305,6 +313,7 @@ else:
         "ApiConnectionError": ".exceptions",
         "ApiTimeoutError": ".exceptions",
         "OpenAIError": ".exceptions",
+        "InvalidWebhookSignatureError": ".exceptions",
         "AudioTranscription": ".models.audio_transcription",
         "AudioTranscriptionResponse": ".models.audio_transcription_response",
         "CallableToolAllowedCaller": ".models.callable_tool_allowed_caller",
@@ -408,6 +417,9 @@ else:
         "TracingConfiguration": ".models.tracing_configuration",
         "VoiceIdsOrCustomVoice": ".models.voice_ids_or_custom_voice",
         "VoiceIdsOrCustomVoiceAnyOf": ".models.voice_ids_or_custom_voice_any_of",
+        "WebhookRealtimeCallIncoming": ".models.webhook_realtime_call_incoming",
+        "WebhookRealtimeCallIncomingData": ".models.webhook_realtime_call_incoming_data",
+        "WebhookRealtimeCallIncomingDataSipHeadersInner": ".models.webhook_realtime_call_incoming_data_sip_headers_inner",
     }
 
     def __getattr__(name: str) -> object:

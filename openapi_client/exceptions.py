@@ -254,6 +254,12 @@ class ApiTimeoutError(ApiConnectionError):
     """The server did not connect or answer within the configured timeout."""
 
 
+class InvalidWebhookSignatureError(ApiValueError):
+    """A webhook that cannot be shown to come from OpenAI (openapi_client.webhooks): headers missing
+    or malformed, a timestamp outside the tolerance, or no signature that matches. The reason never
+    shows the secret or the expected signature."""
+
+
 _EXCEPTION_BY_STATUS = {
     400: BadRequestException,
     401: UnauthorizedException,

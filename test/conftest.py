@@ -223,6 +223,12 @@ class Clock:
 
     def __init__(self, now: float = 1_800_000_000) -> None:
         self.now = now
+        self.slept: List[float] = []
 
     def __call__(self) -> float:
         return self.now
+
+    def sleep(self, seconds: float) -> None:
+        """The server's waits (webhook retries) move this clock instead of the test's time."""
+        self.slept.append(seconds)
+        self.now += seconds

@@ -223,7 +223,13 @@ def test_extraction_by_tag_takes_every_realtime_operation_of_2026_07_22_determin
         "reject-realtime-call", "create-realtime-client-secret", "create-realtime-session",
         "create-realtime-transcription-session", "create-realtime-translation-client-secret"])
     hoisted = {"RealtimeTurnDetectionServerVad", "RealtimeTurnDetectionSemanticVad"}   # named by openapi-fixes.yaml
-    assert len(set(spec["components"]["schemas"]) - hoisted) == 42 and hoisted <= set(spec["components"]["schemas"])
+    webhook_events = {"WebhookRealtimeCallIncoming"}   # update-spec.yaml's webhooks
+    assert len(set(spec["components"]["schemas"]) - hoisted - webhook_events) == 42
+    assert (hoisted | webhook_events) <= set(spec["components"]["schemas"])
+    assert list(spec["x-webhooks"]) == ["realtime_call_incoming"]
+    payload = spec["x-webhooks"]["realtime_call_incoming"]["post"]["requestBody"]["content"]["application/json"]
+    assert payload["schema"] == {"$ref": "#/components/schemas/WebhookRealtimeCallIncoming"}
+    assert list(spec).index("x-webhooks") == list(spec).index("paths") + 1
     assert list(spec["components"]["schemas"]) == sorted(spec["components"]["schemas"])
     assert spec["info"]["x-upstream"]["commit"] == "f9400172ebe08522ab228b771d885e3bd5456e42"
     assert spec["info"]["x-upstream"]["date"] == "2026-07-22"
@@ -340,6 +346,43 @@ def test_openapi_3_1_constructs_become_their_3_0_forms():
         downgrade_schema({"type": "array", "prefixItems": [{"type": "string"}]}, "w")
     with pytest.raises(SpecError, match=r"cannot express type \['string', 'integer'\]"):
         downgrade_schema({"type": ["string", "integer"]}, "w")
+
+
+@pytest.mark.parametrize("upstream", [UPSTREAM_2025_01_31, UPSTREAM_2025_03_22], ids=["2025-01-31", "2025-03-22"])
+def test_a_revision_without_webhooks_extracts_none_and_says_so(tmp_path, upstream):
+    out = tmp_path / "openapi.yaml"
+    result = run_update_spec(upstream, "--output", out, "--changelog", tmp_path / "CHANGELOG.md")
+    assert result.returncode == 0, result.stderr
+    assert "webhook realtime_call_incoming is not in this revision: none extracted" in result.stdout
+    spec = yaml.safe_load(out.read_text())
+    assert "x-webhooks" not in spec and not any(name.startswith("Webhook") for name in spec["components"]["schemas"])
+
+
+def test_webhooks_are_carried_as_x_webhooks_and_converted_from_3_1_like_operations():
+    from tools.update_spec import downgrade_to_3_0, extract
+    event = {"type": "object", "properties": {"type": {"type": "string", "const": "thing.happened"},
+                                              "note": {"type": ["string", "null"]}}}
+    upstream = {
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/x": {"post": {"tags": ["Realtime"], "responses": {"200": {"description": "ok"}}}}},
+        "webhooks": {"thing_happened": {"post": {"requestBody": {"content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/ThingHappened"}}}}, "responses": {"200": {"description": "ok"}}}},
+            "other": {"post": {"responses": {"200": {"description": "ok"}}}}},
+        "components": {"schemas": {"ThingHappened": event, "Unrelated": {"type": "string"}}},
+    }
+    report: list = []
+    doc = downgrade_to_3_0(extract(upstream, ["Realtime"], ["thing_happened", "gone"], report))
+    assert list(doc["x-webhooks"]) == ["thing_happened"] and list(doc["components"]["schemas"]) == ["ThingHappened"]
+    assert doc["components"]["schemas"]["ThingHappened"]["properties"] == {
+        "type": {"type": "string", "enum": ["thing.happened"]}, "note": {"type": "string", "nullable": True}}
+    assert report == ["webhook gone is not in this revision: none extracted"]
+
+
+def test_the_update_spec_config_refuses_an_unknown_kind(tmp_path):
+    config = tmp_path / "update-spec.yaml"
+    config.write_text("tags: [Realtime]\nwebhook: [realtime_call_incoming]\n")
+    result = run_update_spec(UPSTREAM_2025_01_31, "--output", tmp_path / "o.yaml", "--config", config)
+    assert result.returncode == 2 and "unknown keys ['webhook']" in result.stderr
 
 
 def test_a_fix_applies_only_within_its_revision_range():

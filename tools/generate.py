@@ -7,8 +7,9 @@ models filled in, as the TypeScript docs do. So:
 1. A first pass into a scratch folder renders `.openapi-generator/doc-examples.yaml`
    (templates/doc_examples.mustache): each model's constructor example, with a
    `<<example:Name>>` placeholder where a nested model goes.
-   Both passes read a scratch copy of the spec in which the schemas only answers use carry
-   `x-py-response-only` (their models are lenient everywhere).
+   Both passes read a scratch copy of the spec in which the schemas only the server sends
+   (answers, webhook events) carry `x-py-response-only` (their models are lenient everywhere),
+   and each webhook's event schema carries `x-py-webhook-event` (its `type`).
 2. This script nests those examples and hands each request body its complete example
    as `x-py-example` in a scratch copy of the spec. Nothing else in the spec changes.
 3. The second pass generates into the project from that copy; api_doc_example renders it.
@@ -122,19 +123,40 @@ def _mark_inline_schemas(schema: object) -> None:
 
 
 def mark_response_only_schemas(spec: dict) -> list[str]:
-    """Mark the schemas only answers use (x-py-response-only): their models parse leniently
-    everywhere, from_json included; what a request uses stays strict. Returns their names."""
+    """Mark the schemas only the server sends (x-py-response-only): answers and the events webhooks
+    deliver. Their models parse leniently everywhere, from_json included; what a request uses stays
+    strict. Returns their names."""
     schemas = (spec.get("components") or {}).get("schemas") or {}
     operations = [op for item in (spec.get("paths") or {}).values() for op in item.values() if isinstance(op, dict)]
+    webhook_bodies = [op.get("requestBody") for item in (spec.get("x-webhooks") or {}).values()
+                      for op in item.values() if isinstance(op, dict)]
 
     def reachable(parts: list[object]) -> set[str]:
         return set(collect_components(spec, parts).get("schemas", {}))
 
     in_requests = reachable([part for op in operations for part in (op.get("requestBody"), op.get("parameters"))])
-    response_only = sorted(reachable([op.get("responses") for op in operations]) - in_requests)
+    response_only = sorted(reachable([op.get("responses") for op in operations] + webhook_bodies) - in_requests)
     for name in response_only:
         _mark_inline_schemas(schemas[name])
     return response_only
+
+
+def mark_webhook_events(spec: dict) -> dict[str, str]:
+    """x-py-webhook-event (its `type` value) on each schema a webhook delivers, so the generated
+    table in openapi_client/_webhook_events.py maps an event's type to its model. Returns {type: schema}."""
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    events: dict[str, str] = {}
+    for item in (spec.get("x-webhooks") or {}).values():
+        for op in item.values():
+            content = ((op.get("requestBody") or {}).get("content") or {}) if isinstance(op, dict) else {}
+            ref = ((content.get("application/json") or {}).get("schema") or {}).get("$ref", "")
+            name = ref.rsplit("/", 1)[-1]
+            types = ((schemas.get(name) or {}).get("properties", {}).get("type") or {}).get("enum") or []
+            if len(types) != 1:
+                raise GenerateError(f"webhook event {name or ref!r} needs a one-value `type` enum to be dispatched on")
+            events[types[0]] = name
+            schemas[name]["x-py-webhook-event"] = types[0]
+    return events
 
 
 def mark_example_values(node: object) -> None:
@@ -222,6 +244,7 @@ def generate(generator: str, root: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="generate-") as scratch:
         spec = yaml.safe_load((root / SPEC).read_text())
         mark_response_only_schemas(spec)
+        mark_webhook_events(spec)
         mark_example_values((spec.get("components") or {}).get("schemas"))
         derived = Path(scratch, SPEC)
         derived.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))

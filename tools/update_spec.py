@@ -1,12 +1,13 @@
-"""Extract the operations of the tags named in update-spec.yaml from a full upstream OpenAI spec.
+"""Extract what update-spec.yaml names from a full upstream OpenAI spec.
 
     python -m tools.update_spec UPSTREAM.yaml [--output openapi.yaml] [--commit SHA]
 
-Writes a self-contained OpenAPI document: every operation of those tags (upstream path
-order), the transitive closure of every `$ref` they use (sorted by name), their security
-schemes, servers, tags and info. An OpenAPI 3.1 document is converted to 3.0.3 (see
-`downgrade_to_3_0`); then the project's fixes from `openapi-fixes.yaml` are applied. Prints what changed in the API and, when
-anything did, records it in CHANGELOG.md. On any bad input it prints one line,
+Writes a self-contained OpenAPI document: every operation of the named tags (upstream path
+order), the named webhooks (upstream's 3.1 `webhooks`, carried as `x-webhooks`), the transitive
+closure of every `$ref` they use (sorted by name), their security schemes, servers, tags and info.
+An OpenAPI 3.1 document is converted to 3.0.3 (see `downgrade_to_3_0`); then the project's fixes
+from `openapi-fixes.yaml` are applied. Prints what changed in the API and, when anything did,
+records it in CHANGELOG.md. On any bad input it prints one line,
 exits 2 and leaves the output file untouched.
 """
 from __future__ import annotations
@@ -31,7 +32,10 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "update-spec.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "components", "security")
+TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "x-webhooks", "components", "security")
+# What update-spec.yaml may name, each kind a list: `tags` (operations), `webhooks` (entries of
+# upstream's `webhooks`). A name a revision lacks is reported and skipped; only `tags` must match.
+CONFIG_KINDS = ("tags", "webhooks")
 # Matches the file names in shared/reference/upstream (openai-openapi-YYYY-MM-DD.yaml).
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -114,7 +118,24 @@ def load_config(path: Path) -> dict:
     config = load_yaml_file(path, "update-spec config")
     if not (isinstance(config, dict) and isinstance(config.get("tags"), list) and config["tags"]):
         raise SpecError(f"update-spec config needs a non-empty `tags` list: {path}")
+    unknown = sorted(set(config) - set(CONFIG_KINDS))
+    if unknown:
+        raise SpecError(f"update-spec config has unknown keys {unknown} (known: {', '.join(CONFIG_KINDS)}): {path}")
+    for kind in CONFIG_KINDS:
+        names = config.setdefault(kind, [])
+        if not (isinstance(names, list) and all(isinstance(name, str) for name in names)):
+            raise SpecError(f"update-spec config `{kind}` must be a list of names: {path}")
     return config
+
+
+def named_webhooks(upstream: dict, names: list[str], report: list[str]) -> dict[str, dict]:
+    """{name: path item} of the named webhooks upstream has, in config order; absent ones are reported."""
+    section = upstream.get("webhooks") or {}
+    kept = {name: section[name] for name in names if isinstance(section.get(name), dict)}
+    for name in names:
+        if name not in kept:
+            report.append(f"webhook {name} is not in this revision: none extracted")
+    return kept
 
 
 def tagged_operations(upstream: dict, tags: list[str]) -> dict[str, dict]:
@@ -131,16 +152,18 @@ def tagged_operations(upstream: dict, tags: list[str]) -> dict[str, dict]:
     return kept
 
 
-def extract(upstream: Any, tags: list[str]) -> dict:
+def extract(upstream: Any, tags: list[str], webhooks: list[str] | None = None,
+            report: list[str] | None = None) -> dict:
     if not isinstance(upstream, dict) or "paths" not in upstream:
         raise SpecError("not an OpenAPI document (no `paths`)")
     paths = tagged_operations(upstream, tags)
     if not paths:
         raise SpecError(f"no operation tagged {', '.join(tags)} in the upstream spec")
+    hooks = named_webhooks(upstream, webhooks or [], report if report is not None else [])
     operations = [op for item in paths.values() for m, op in item.items() if m in HTTP_METHODS]
     security = [req for op in operations for req in (op.get("security", upstream.get("security")) or [])]
     scheme_names = sorted({name for requirement in security for name in requirement})
-    found = collect_components(upstream, list(paths.values()))
+    found = collect_components(upstream, list(paths.values()) + list(hooks.values()))
     schemes = (upstream.get("components") or {}).get("securitySchemes") or {}
     for name in scheme_names:
         if name not in schemes:
@@ -155,6 +178,7 @@ def extract(upstream: Any, tags: list[str]) -> dict:
         "servers": upstream.get("servers") or [],
         **({"tags": kept} if (kept := [t for t in upstream.get("tags") or [] if t.get("name") in used_tags]) else {}),
         "paths": paths,
+        **({"x-webhooks": hooks} if hooks else {}),
         "components": {kind: dict(sorted(items.items())) for kind, items in sorted(found.items())},
     }
     if "security" in upstream:
@@ -250,21 +274,26 @@ def downgrade_to_3_0(doc: dict) -> dict:
     schemas = (doc.get("components") or {}).get("schemas") or {}
     for name in schemas:
         schemas[name] = downgrade_schema(schemas[name], f"#/components/schemas/{name}")
-    for path, item in (doc.get("paths") or {}).items():
-        for method, op in item.items():
-            if method not in HTTP_METHODS:
-                continue
-            where = f"{method.upper()} {path}"
-            for parameter in op.get("parameters") or []:
-                if "schema" in parameter:
-                    parameter["schema"] = downgrade_schema(parameter["schema"], f"{where} parameter")
-            _downgrade_content((op.get("requestBody") or {}).get("content"), f"{where} request")
-            for status, response in (op.get("responses") or {}).items():
-                _downgrade_content(response.get("content"), f"{where} {status}")
-                for header_name, header in (response.get("headers") or {}).items():
-                    if "schema" in header:
-                        header["schema"] = downgrade_schema(header["schema"], f"{where} {status} {header_name}")
+    for where, op in operations_of(doc):
+        for parameter in op.get("parameters") or []:
+            if "schema" in parameter:
+                parameter["schema"] = downgrade_schema(parameter["schema"], f"{where} parameter")
+        _downgrade_content((op.get("requestBody") or {}).get("content"), f"{where} request")
+        for status, response in (op.get("responses") or {}).items():
+            _downgrade_content(response.get("content"), f"{where} {status}")
+            for header_name, header in (response.get("headers") or {}).items():
+                if "schema" in header:
+                    header["schema"] = downgrade_schema(header["schema"], f"{where} {status} {header_name}")
     return doc
+
+
+def operations_of(doc: dict) -> Iterator[tuple[str, dict]]:
+    """(label, operation) for every operation of `paths` ("POST /x") and of `x-webhooks` ("WEBHOOK name")."""
+    for section, prefix in (("paths", ""), ("x-webhooks", "WEBHOOK ")):
+        for name, item in (doc.get(section) or {}).items():
+            for method, op in item.items():
+                if method in HTTP_METHODS and isinstance(op, dict):
+                    yield (f"{prefix}{name}" if prefix else f"{method.upper()} {name}"), op
 
 
 # ---------------------------------------------------------------- fixes
@@ -422,22 +451,22 @@ def _schema_fields(spec: dict, schema: Any, prefix: str, out: dict, seen: tuple 
 
 
 def api_shape(spec: dict) -> dict[str, Any]:
+    """{what: its type} for every operation and webhook; a webhook's request is the event it delivers."""
     shape: dict[str, Any] = {}
-    for path, item in (spec.get("paths") or {}).items():
-        for method, op in item.items():
-            if method not in HTTP_METHODS:
-                continue
-            label = f"{method.upper()} {path}"
+    for label, op in operations_of(spec):
+        if label.startswith("WEBHOOK "):
+            shape[label.lower()] = "declared"
+        else:
             shape[f"operation {label}"] = op.get("operationId")
-            body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json", {})
-            fields: dict[str, Any] = {}
-            _schema_fields(spec, body.get("schema"), "", fields, ())
-            shape.update({f"{label} request {k}": v for k, v in fields.items()})
-            for status, response in (op.get("responses") or {}).items():
-                content = (response.get("content") or {}).get("application/json", {})
-                _schema_fields(spec, content.get("schema"), "", fields := {}, ())
-                shape[f"{label} response {status}"] = "declared"
-                shape.update({f"{label} response {status} {k}": v for k, v in fields.items()})
+        body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json", {})
+        fields: dict[str, Any] = {}
+        _schema_fields(spec, body.get("schema"), "", fields, ())
+        shape.update({f"{label} request {k}": v for k, v in fields.items()})
+        for status, response in (op.get("responses") or {}).items():
+            content = (response.get("content") or {}).get("application/json", {})
+            _schema_fields(spec, content.get("schema"), "", fields := {}, ())
+            shape[f"{label} response {status}"] = "declared"
+            shape.update({f"{label} response {status} {k}": v for k, v in fields.items()})
     return shape
 
 
@@ -497,10 +526,11 @@ def build(upstream_path: Path, fixes_path: Path, commit: str | None, previous: d
     config = load_config(config_path)
     raw = read_bytes(upstream_path, "upstream spec")
     upstream = parse_yaml(raw, upstream_path, "upstream spec")
-    doc = downgrade_to_3_0(extract(upstream, config["tags"]))
+    report: list[str] = []
+    doc = downgrade_to_3_0(extract(upstream, config["tags"], config["webhooks"], report))
     doc["info"]["x-upstream"] = record = upstream_record(upstream_path, raw, commit, previous)
-    applied, report = apply_fixes(doc, load_fixes(fixes_path), record["date"])
-    return doc, render(doc, applied), report
+    applied, fix_report = apply_fixes(doc, load_fixes(fixes_path), record["date"])
+    return doc, render(doc, applied), report + fix_report
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -116,6 +116,9 @@ __all__ = [
     "TracingConfiguration",
     "VoiceIdsOrCustomVoice",
     "VoiceIdsOrCustomVoiceAnyOf",
+    "WebhookRealtimeCallIncoming",
+    "WebhookRealtimeCallIncomingData",
+    "WebhookRealtimeCallIncomingDataSipHeadersInner",
 ]
 
 import typing as _typing
@@ -225,6 +228,9 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.tracing_configuration import TracingConfiguration
     from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice
     from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf
+    from openapi_client.models.webhook_realtime_call_incoming import WebhookRealtimeCallIncoming
+    from openapi_client.models.webhook_realtime_call_incoming_data import WebhookRealtimeCallIncomingData
+    from openapi_client.models.webhook_realtime_call_incoming_data_sip_headers_inner import WebhookRealtimeCallIncomingDataSipHeadersInner
     
 else:
     from importlib import import_module
@@ -333,6 +339,9 @@ else:
         "TracingConfiguration": ".tracing_configuration",
         "VoiceIdsOrCustomVoice": ".voice_ids_or_custom_voice",
         "VoiceIdsOrCustomVoiceAnyOf": ".voice_ids_or_custom_voice_any_of",
+        "WebhookRealtimeCallIncoming": ".webhook_realtime_call_incoming",
+        "WebhookRealtimeCallIncomingData": ".webhook_realtime_call_incoming_data",
+        "WebhookRealtimeCallIncomingDataSipHeadersInner": ".webhook_realtime_call_incoming_data_sip_headers_inner",
     }
 
     def __getattr__(name: str) -> object:
