@@ -34,7 +34,7 @@ from openapi_client.configuration import Configuration
 from openapi_client.api_response import ApiResponse, T as ApiResponseT
 import openapi_client.models
 from openapi_client import rest
-from openapi_client._runtime import ResponseHeaders, construct_validated, parsing_server_response, redact_body, redact_headers, redact_text
+from openapi_client._runtime import ResponseHeaders, check_base_url, check_header_fields, check_path_segment, construct_validated, parsing_server_response, redact_body, redact_headers, redact_text
 from openapi_client.exceptions import (
     ApiResponseValidationError,
     OpenApiException,
@@ -219,7 +219,7 @@ class ApiClient:
                 # specified safe chars, encode everything
                 resource_path = resource_path.replace(
                     '{%s}' % k,
-                    quote(str(v), safe=config.safe_chars_for_path_param)
+                    quote(check_path_segment(k, str(v)), safe=config.safe_chars_for_path_param)
                 )
 
         # post parameters
@@ -253,6 +253,8 @@ class ApiClient:
             request_auth=_request_auth
         )
 
+        check_header_fields(header_params)
+
         # body
         if body:
             body = self.sanitize_for_serialization(body)
@@ -265,6 +267,7 @@ class ApiClient:
         else:
             # use server/host defined in path or operation instead
             url = _host + resource_path
+        check_base_url(url)
 
         # query parameters
         if query_params:

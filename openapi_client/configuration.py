@@ -29,7 +29,8 @@ from openapi_client.exceptions import ApiValueError
 
 def bearer_token(key: Optional[str]) -> Optional[str]:
     """The API key as it is sent: whitespace at both ends removed (keys read from secret files end in
-    a newline); empty is no key; any other control character is refused, and the error never holds the key."""
+    a newline); empty is no key; any other control character or a non-ASCII one is refused, and the error
+    never holds the key."""
     if key is None:
         return None
     key = key.strip()
@@ -38,6 +39,9 @@ def bearer_token(key: Optional[str]) -> Optional[str]:
     position = next((i for i, char in enumerate(key) if ord(char) < 32 or ord(char) == 127), None)
     if position is not None:
         raise ApiValueError("the API key has a control character at position %d: check where it is read from" % position)
+    position = next((i for i, char in enumerate(key) if ord(char) > 127), None)
+    if position is not None:   # keys are ASCII; urllib3 would raise with the key in it, aiohttp send UTF-8
+        raise ApiValueError("the API key has a non-ASCII character at position %d: check where it is read from" % position)
     return key
 
 
