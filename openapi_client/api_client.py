@@ -375,15 +375,18 @@ class ApiClient:
                 elif response_type == "file":
                     return_data = self.__deserialize_file(response_data)
                 elif json_model is not None:
-                    # one pydantic-core pass from the body bytes to the model, nested models included
-                    return_data = json_model.from_json(response_data.data)
+                    # one pydantic-core pass from the body bytes to the model, nested models included;
+                    # a UTF-8 byte order mark before JSON is ignored, as RFC 8259 allows
+                    body = response_data.data
+                    return_data = json_model.from_json(body[3:] if body[:3] == b"\xef\xbb\xbf" else body)
                 elif response_type is not None:
                     match = None
                     content_type = response_data.headers.get('content-type')
-                    if content_type is not None:
-                        match = re.search(r"charset=([a-zA-Z\-\d]+)[\s;]?", content_type)
+                    if content_type is not None:   # charset=utf-8 or charset="ISO-8859-1"
+                        match = re.search(r"charset=\s*\"?([\w\-.:]+)\"?", content_type, re.IGNORECASE)
                     encoding = match.group(1) if match else "utf-8"
-                    response_text = response_data.data.decode(encoding)
+                    # utf-8-sig: a byte order mark is not part of the text
+                    response_text = response_data.data.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
                     return_data = self.deserialize(response_text, response_type, content_type)
         except (ValueError, TypeError, LookupError, RecursionError, ApiException) as error:
             raise ApiResponseValidationError(

@@ -135,6 +135,14 @@ class OpenAIError:
             redact_text(self.message or ""), self.type, self.param, self.code)
 
 
+MAX_MESSAGE_CHARS = 2000   # an error's text stays readable, and its request id stays in it
+
+
+def _bounded(text: str, limit: int) -> str:
+    return text if len(text) <= limit else "%s... (%d more characters; the whole text is in .body)" % (
+        text[:limit], len(text) - limit)
+
+
 class ApiException(OpenApiException):
     """An HTTP answer the client could not use: status, reason, body, headers and
     the parsed OpenAI `error` (None when the body is not that shape)."""
@@ -191,9 +199,11 @@ class ApiException(OpenApiException):
         if self.reason:
             parts.append(str(self.reason))
         if self.error is not None and self.error.message:
-            parts.append("- " + self.error.message)
+            parts.append("- " + _bounded(self.error.message, MAX_MESSAGE_CHARS))
+            if self.status == 404 and self.error.message.startswith("Invalid URL") and "/v1/" not in self.error.message:
+                parts.append("(is /v1 missing from the base URL? OpenAI's is https://api.openai.com/v1)")
         elif self.body and self.error is None:
-            parts.append("- body: " + self.body[:200])
+            parts.append("- body: " + _bounded(self.body, 200))
         if self.request_id:
             parts.append("[request id: %s]" % self.request_id)
         return redact_text(" ".join(parts))

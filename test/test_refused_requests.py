@@ -1,16 +1,22 @@
-"""Requests that must not leave as sent (hardening round three, items 1-4): a path parameter that
-escapes its segment, a header with CR/LF/NUL, a non-ASCII key and a base URL without a scheme are
-refused before anything is sent, by the sync and the async client alike, with the same error."""
+"""Hardening round three, sync and async alike. Requests that must not leave as sent (items 1-4): a
+path parameter that escapes its segment, a header with CR/LF/NUL, a non-ASCII key and a base URL
+without a scheme are refused before anything is sent, with the same error. Answers read as sent
+(item 8), error text (item 9) and certificate failures (item 6)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+import json
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, List
 
 import pytest
+import trustme
 
 import openapi_client
 from openapi_client import aio
-from conftest import TEST_KEY, Reply
+from conftest import SPEC, TEST_KEY, Reply, free_port
 
 
 def configuration(host: str, **settings: Any) -> openapi_client.Configuration:
@@ -88,3 +94,111 @@ def test_a_base_url_without_a_scheme_is_the_same_clear_error_at_once(server, inv
     message = refused(invoke, configuration(host, retries=3), lambda api: api.hangup_realtime_call("rtc_1"))
     assert "must start with http:// or https://" in message and repr(host.split("/")[0]) in message
     assert server.requests == [] and not [w for w in recwarn if issubclass(w.category, FutureWarning)]
+
+
+# ------------------------------------------------------------------ answers read as sent (item 8), error text (item 9)
+
+GA_ANSWER = json.loads(SPEC["paths"]["/realtime/client_secrets"]["post"]["x-oaiMeta"]["examples"]["response"])
+MINT = lambda api: api.create_realtime_client_secret(openapi_client.RealtimeCreateClientSecretRequest())   # noqa: E731
+
+
+@CLIENTS
+def test_a_quoted_charset_is_honoured(server, invoke):
+    answer = dict(GA_ANSWER, session=dict(GA_ANSWER["session"], instructions="Café, über alles"))
+    server.script(Reply(body=json.dumps(answer, ensure_ascii=False).encode("latin-1"), contract=False,
+                        headers={"Content-Type": 'application/json; charset="ISO-8859-1"'}))
+    minted = invoke(configuration(server.base_url), MINT)
+    assert minted.session.instructions == "Café, über alles"
+
+
+@CLIENTS
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", "text/plain"])
+def test_a_utf8_byte_order_mark_before_json_is_ignored(server, invoke, content_type):
+    server.script(Reply(body=b"\xef\xbb\xbf" + json.dumps(GA_ANSWER).encode(), contract=False,
+                        headers={"Content-Type": content_type}))
+    if content_type == "text/plain":   # not JSON by its type: still a typed error, never a raw one
+        with pytest.raises(openapi_client.ApiResponseValidationError):
+            invoke(configuration(server.base_url), MINT)
+        return
+    assert invoke(configuration(server.base_url), MINT).value == GA_ANSWER["value"]
+
+
+@CLIENTS
+def test_a_huge_error_message_is_bounded_and_keeps_the_request_id(server, invoke):
+    message = "x" * 2_000_000
+    server.script(Reply(status=400, body={"error": {"message": message, "type": "invalid_request_error"}},
+                        headers={"x-request-id": "req_huge"}))
+    with pytest.raises(openapi_client.BadRequestException) as caught:
+        invoke(configuration(server.base_url), MINT)
+    text = str(caught.value)
+    assert len(text) < 2200 and text.endswith("[request id: req_huge]") and "1998000 more characters" in text
+    assert caught.value.error.message == message and len(caught.value.body) > 2_000_000   # nothing is lost
+
+
+@CLIENTS
+def test_a_404_invalid_url_hints_at_a_missing_v1(invoke):
+    from local_server import LocalRealtimeServer
+    with LocalRealtimeServer() as srv:
+        without_v1 = srv.base_url[: -len("/v1")]
+        with pytest.raises(openapi_client.NotFoundException) as caught:
+            invoke(configuration(without_v1), MINT)
+        assert "is /v1 missing from the base URL?" in str(caught.value)
+        with pytest.raises(openapi_client.NotFoundException) as other:   # a wrong call id is no URL problem
+            invoke(configuration(srv.base_url), lambda api: api.hangup_realtime_call("rtc_unknown"))
+        assert "/v1" not in str(other.value)
+
+
+@CLIENTS
+def test_connection_refused_reads_the_same_in_both_clients(invoke):
+    with pytest.raises(openapi_client.ApiConnectionError) as caught:
+        invoke(configuration("http://127.0.0.1:%d/v1" % free_port()), MINT)
+    text = str(caught.value)
+    assert text.startswith("connection failed (1 attempt): ") and "None:" not in text
+    assert "refused" in text.lower()
+
+
+# ------------------------------------------------------------------ certificate failures (item 6)
+
+@pytest.fixture(scope="module")
+def untrusted_tls_server():
+    """An HTTPS server on 127.0.0.1 whose certificate comes from a CA nobody trusts."""
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    seen: List[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            seen.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True, do_handshake_on_connect=False)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    handshakes: List[int] = []
+    original = httpd.get_request
+
+    def counting_get_request():   # each TLS handshake attempt is one accepted connection
+        handshakes.append(1)
+        return original()
+    httpd.get_request = counting_get_request   # type: ignore[method-assign]
+    yield "https://127.0.0.1:%d/v1" % httpd.server_address[1], handshakes, seen
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@CLIENTS
+def test_a_certificate_failure_is_reported_as_such_and_not_retried(untrusted_tls_server, invoke):
+    base_url, handshakes, seen = untrusted_tls_server
+    handshakes.clear()
+    with pytest.raises(openapi_client.ApiConnectionError) as caught:
+        invoke(configuration(base_url, retries=3, retry_backoff_factor=0.01), MINT)
+    text = str(caught.value)
+    assert "(1 attempt)" in text and "CERTIFICATE_VERIFY_FAILED" in text and "refused" not in text
+    assert caught.value.attempts == 1 and len(handshakes) == 1 and seen == []

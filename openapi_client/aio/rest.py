@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
 import pydantic_core
 import urllib3
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
 from urllib3.util.retry import Retry
 
 try:
@@ -85,8 +85,11 @@ def as_urllib3_error(error: BaseException, url: str) -> Exception:
         mapped = ConnectTimeoutError(None, url, "connect timed out: %s" % error)
     elif isinstance(error, aiohttp.ServerTimeoutError):
         mapped = ReadTimeoutError(None, url, "read timed out: %s" % error)  # type: ignore[arg-type]
+    elif isinstance(error, aiohttp.ClientSSLError):   # urllib3's Retry does not retry these (other=0), as in the sync client
+        mapped = SSLError("TLS failed (certificate or handshake): %s" % error)
     elif isinstance(error, aiohttp.ClientConnectorError):
-        mapped = NewConnectionError(None, "connection refused or unreachable: %s" % error)  # type: ignore[arg-type]
+        # urllib3 prefixes the message with the connection; here that is the host it could not reach
+        mapped = NewConnectionError("%s:%s" % (error.host, error.port), "connection refused or unreachable: %s" % error.os_error)  # type: ignore[arg-type]
     else:   # a reset, a cut-off body, a malformed answer
         mapped = ProtocolError("connection broken: %s" % (error or type(error).__name__), error)
     mapped.__cause__ = error
