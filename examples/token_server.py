@@ -82,9 +82,12 @@ def make_server(api: openapi_client.RealtimeApi, host: str = "127.0.0.1", port: 
             self.end_headers()
             self.wfile.write(payload)
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    return server
+    return TokenServer((host, port), Handler)
+
+
+class TokenServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256   # the standard library's 5 drops connections when many pages load at once
 
 
 def main() -> int:

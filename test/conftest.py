@@ -170,8 +170,11 @@ class ScriptedServer:
 
             do_POST = do_GET = do_PUT = do_DELETE = _serve
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
         self.httpd.daemon_threads = True
+        self.httpd.request_queue_size = 256   # bursts of clients (the token server test) are not reset
+        self.httpd.server_bind()
+        self.httpd.server_activate()
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 

@@ -50,6 +50,9 @@ def test_each_operation_example_runs_as_written(server, method):
     result = subprocess.run([sys.executable, "-c", example], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Exception" not in result.stdout, result.stdout
+    if method == "create_realtime_call":   # the call id comes in Location: the example reads it
+        assert "Location: /v1/realtime/calls/rtc_doc" in result.stdout
+    assert "os.environ" not in example   # Configuration() reads the environment: no bare KeyError
     (seen,) = server.requests
     assert seen.headers["Authorization"] == "Bearer sk-docs-example-key"
     assert seen.method == "POST"

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import threading
+import socket
 import time
 
 import pytest
@@ -81,6 +82,9 @@ def test_a_key_from_the_token_endpoint_opens_a_call_on_the_local_server():
         assert answer.headers["Location"].rsplit("/", 1)[1] in api_server.calls
 
 
+GA_EXAMPLE = json.loads(SPEC["paths"]["/realtime/client_secrets"]["post"]["x-oaiMeta"]["examples"]["response"])
+
+
 @pytest.fixture
 def token_endpoint(server):
     """The token server in a thread, its SDK client pointed at a scripted server that answers
@@ -118,6 +122,43 @@ def test_token_endpoint_hands_the_browser_a_fresh_ephemeral_key(token_endpoint):
                                       "audio": {"output": {"voice": "marin"}}}
     again = urllib3.request("GET", url + "/session").json()
     assert again["value"] != secret["value"]
+
+
+def test_a_burst_of_200_pages_asking_at_once_all_get_a_key(server):
+    """200 browsers connect before the token server accepts any (the worst burst): the kernel must
+    queue every connection, and each then gets its key."""
+    server.script(lambda seen: Reply(body=dict(GA_EXAMPLE, value="ek_%032x" % len(server.requests))))
+    backend = token_server.make_server(make_api(server.base_url), port=0)   # listening, not yet accepting
+    port = backend.server_address[1]
+    clients = []
+    serving = threading.Thread(target=backend.serve_forever, daemon=True)
+    try:
+        for _ in range(200):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=2)   # a dropped SYN would time out here
+            sock.sendall(b"GET /session HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            clients.append(sock)
+        serving.start()
+        statuses = []
+        deadline = time.monotonic() + 60   # a hang guard (the burst takes seconds), not a time target
+        for sock in clients:
+            answer = b""
+            try:
+                while True:
+                    sock.settimeout(max(0.1, deadline - time.monotonic()))
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    answer += chunk
+            except socket.timeout:
+                pass
+            statuses.append(answer.split(b" ", 2)[1] if answer.count(b" ") >= 2 else b"no answer")
+        assert statuses == [b"200"] * 200
+    finally:
+        for sock in clients:
+            sock.close()
+        if serving.is_alive():   # shutdown() waits for a serve_forever that never started otherwise
+            backend.shutdown()
+        backend.server_close()
 
 
 def test_token_endpoint_failure_is_a_502_without_details_or_keys(token_endpoint, caplog):
