@@ -1,6 +1,8 @@
 """The HTTP side: routing, size cap, keys, CORS, OpenAI-shaped errors, minted secrets and calls."""
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import json
 import logging
 import secrets
@@ -13,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union, cast
 from urllib.parse import urlsplit
 
+from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
 from openapi_core.validation.request.exceptions import MissingRequiredRequestBody
 
@@ -256,7 +259,12 @@ class _Handler(BaseHTTPRequestHandler):
         except CONNECTION_GONE:   # the client left before its answer: nothing to tell it
             self.close_connection = True
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
+    def __getattr__(self, name: str) -> Any:
+        """Every method (TRACE, CONNECT, PROPFIND, ...) is answered like the API's: a 405 with Allow on
+        a known route, never http.server's 501 page."""
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
 
     def _answer(self, path: str) -> Answer:
         contract = self.server.contract
@@ -287,10 +295,18 @@ class _Handler(BaseHTTPRequestHandler):
             return 400, error_body("The request body is nested too deeply."), {}
         except ValueError:
             return 400, error_body("We could not parse the JSON body of your request. The body must be a JSON object."), {}
+        except AssertionError:   # openapi-core's multipart reader asserts each part has a name
+            return 400, error_body("Every multipart part needs a name (Content-Disposition: form-data; name=...)."), {}
+        except TypeError:   # openapi-core looks a discriminator's value up in its mapping: an array or object fails
+            return 400, error_body("The request body does not match the API: a `type` (or other discriminating field) "
+                                   "must be a string.", code="invalid_type"), {}
         if result.errors:
-            return 400, _openai_error(result.errors, request), {}
+            return 400, _openai_error(result.errors, request, media_type), {}
         if request is None and media_type != "application/json":
             request = result.body   # multipart parts, or the SDP text
+            unknown = _unknown_form_fields(contract, route, self.command, self.headers.get("Content-Type") or "", body)
+            if unknown:
+                return 400, error_body("Unknown parameter: '%s'." % unknown, unknown, "unknown_parameter"), {}
         answer = self._operate(operation_id, route, path, request, key)
         self._check_answer(path, answer)
         return answer
@@ -413,7 +429,21 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError("%s is not JSON" % name)
 
 
-def _openai_error(errors: Any, request: Any) -> Dict[str, Any]:
+def _unknown_form_fields(contract: SpecContract, route: str, method: str, content_type: str, body: bytes) -> Optional[str]:
+    """The first multipart part a closed (additionalProperties: false) form schema does not declare
+    (openapi-core drops such parts silently; the API refuses them)."""
+    media_type = content_type.split(";")[0].strip().lower()
+    content = (contract.operation(route, method).get("requestBody") or {}).get("content") or {}
+    schema = contract.resolve((content.get(media_type) or {}).get("schema") or {})
+    if media_type != "multipart/form-data" or schema.get("additionalProperties", True) is not False:
+        return None
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+    names = [part.get_param("name", header="content-disposition") for part in message.iter_parts()]
+    return next((str(name) for name in names if name not in (schema.get("properties") or {})), None)
+
+
+def _openai_error(errors: Any, request: Any, media_type: str = "application/json") -> Dict[str, Any]:
     """The first problem, in the order the client wrote its fields, as the OpenAI error object."""
     schema_errors: List[Any] = []
     for error in errors:
@@ -423,7 +453,8 @@ def _openai_error(errors: Any, request: Any) -> Dict[str, Any]:
         if isinstance(problem, MediaTypeNotFound):
             return error_body("Unsupported Content-Type: send the body as %s." % " or ".join(problem.availableMimetypes))
         if isinstance(errors[0], MissingRequiredRequestBody):
-            return error_body("Missing request body: send a JSON object.")
+            return error_body("Missing request body: send a JSON object." if media_type == "application/json"
+                              else "Missing request body: send the %s body." % media_type)
         return error_body("The request does not match the API: %s." % type(problem).__name__)
     keys = list(request) if isinstance(request, dict) else []
     first = min(schema_errors, key=lambda e: (keys.index(e.absolute_path[0]) if e.absolute_path and e.absolute_path[0] in keys
@@ -459,6 +490,12 @@ def _describe_schema_error(error: Any) -> Dict[str, Any]:
         return error_body("Invalid type for %s: expected %s, but got %s instead." % (
             where, _a(str(error.validator_value)), _a(JSON_TYPE_NAMES.get(type(error.instance), "value"))),
             param, "invalid_type")
+    if error.validator in ("oneOf", "anyOf") and error.context and not any(
+            "enum" in option or "type" in option for option in error.validator_value):
+        # members by $ref: describe the problem of the member whose `type` tag matched, when one did
+        wrong_tag = {e.schema_path[0] for e in error.context if e.validator == "enum" and list(e.relative_path) == ["type"]}
+        return _describe_schema_error(best_match([e for e in error.context if e.schema_path[0] not in wrong_tag]
+                                                 or error.context))
     if error.validator in ("oneOf", "anyOf"):
         forms = [", ".join(_show(v) for v in option["enum"]) if "enum" in option else _a(option.get("type", "value"))
                  for option in error.validator_value]

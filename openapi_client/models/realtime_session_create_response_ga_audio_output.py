@@ -17,10 +17,11 @@ import pprint
 import re  # noqa: F401
 import json
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field
 from typing import Any, ClassVar, Dict, List, Optional, Union
 from typing_extensions import Annotated
 from openapi_client.models.realtime_audio_formats import RealtimeAudioFormats
+from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice
 from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple  # noqa: F401
 from typing_extensions import Self
 from pydantic_core import to_jsonable_python
@@ -33,7 +34,7 @@ class RealtimeSessionCreateResponseGAAudioOutput(BaseModel):
     RealtimeSessionCreateResponseGAAudioOutput
     """ # noqa: E501
     format: Optional[RealtimeAudioFormats] = None
-    voice: Optional[StrictStr] = Field(default=None, description="A voice: `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`, `shimmer`, `verse`, `marin`, `cedar`, or a newer one.", json_schema_extra={"examples": ["ash"]})
+    voice: Optional[VoiceIdsOrCustomVoice] = None
     speed: Optional[Union[Annotated[float, Field(le=1.5, strict=True, ge=0.25)], Annotated[int, Field(le=1, strict=True, ge=1)]]] = Field(default=1, description="The speed of the model's spoken response as a multiple of the original speed. 1.0 is the default speed. 0.25 is the minimum speed. 1.5 is the maximum speed. This value can only be changed in between model turns, not while a response is in progress.  This parameter is a post-processing adjustment to the audio after it is generated, it's also possible to prompt the model to speak faster or slower. ")
     # fields the schema does not declare: a server's are kept even where the schema is closed
     additional_properties: AdditionalProperties = Field(default_factory=dict)
