@@ -15,6 +15,7 @@
 import asyncio
 import io
 import ssl
+from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
 import pydantic_core
@@ -28,7 +29,7 @@ except ImportError as error:   # the transport is an extra, so sync users never 
     raise ImportError("openapi_client.aio needs aiohttp: pip install 'openai-realtime-sessions[async]'") from error
 
 from openapi_client.exceptions import ApiException, ApiValueError
-from openapi_client.rest import RetryPolicy, as_timeout, contenttype_matches, next_retry, retry_wait
+from openapi_client.rest import RetryPolicy, as_timeout, contenttype_matches, next_retry, retry_wait, should_bypass_proxies
 
 if TYPE_CHECKING:
     from multidict import CIMultiDictProxy
@@ -117,10 +118,24 @@ class RESTClientObject:
         if not configuration.verify_ssl:
             self.ssl_context.check_hostname = False
             self.ssl_context.verify_mode = ssl.CERT_NONE
+        self.configuration = configuration
         self.proxy = configuration.proxy
         self.proxy_headers = configuration.proxy_headers
+        # {scheme://host:port: the proxy for it, or None}: the no_proxy rules are decided once per host
+        self._proxy_for: Dict[str, Optional[str]] = {}
         self.retry_policy = RetryPolicy(configuration)
         self.pool_manager: Optional[aiohttp.ClientSession] = None
+
+    def proxy_for(self, url: str) -> Optional[str]:
+        """The proxy a request to `url` goes through: Configuration.proxy (HTTP_PROXY / HTTPS_PROXY /
+        ALL_PROXY), unless Configuration.no_proxy (NO_PROXY) names the host, as in the sync client."""
+        parts = urlsplit(url)
+        origin = "%s://%s" % (parts.scheme, parts.netloc)
+        if origin not in self._proxy_for:
+            proxy = self.proxy
+            bypass = not proxy or should_bypass_proxies(origin, self.configuration.no_proxy or "")
+            self._proxy_for[origin] = None if bypass else proxy
+        return self._proxy_for[origin]
 
     async def close(self) -> None:
         if self.pool_manager is not None:
@@ -226,6 +241,6 @@ class RESTClientObject:
         # no body, no Content-Type (aiohttp would add application/octet-stream), as the sync client
         skip = ("Content-Type",) if data is None and "Content-Type" not in headers else ()
         async with self._session().request(method, url, headers=headers, data=data, timeout=client_timeout,
-                                           allow_redirects=False, proxy=self.proxy, proxy_headers=self.proxy_headers,
+                                           allow_redirects=False, proxy=self.proxy_for(url), proxy_headers=self.proxy_headers,
                                            skip_auto_headers=skip) as response:
             return response, await response.read()

@@ -1,7 +1,7 @@
 """Hardening round three, sync and async alike. Requests that must not leave as sent (items 1-4): a
 path parameter that escapes its segment, a header with CR/LF/NUL, a non-ASCII key and a base URL
 without a scheme are refused before anything is sent, with the same error. Answers read as sent
-(item 8), error text (item 9) and certificate failures (item 6)."""
+(item 8), error text (item 9), certificate failures (item 6) and proxies (item 5)."""
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +9,7 @@ import json
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, List
+from typing import Any, Callable, List, Optional
 
 import pytest
 import trustme
@@ -202,3 +202,50 @@ def test_a_certificate_failure_is_reported_as_such_and_not_retried(untrusted_tls
     text = str(caught.value)
     assert "(1 attempt)" in text and "CERTIFICATE_VERIFY_FAILED" in text and "refused" not in text
     assert caught.value.attempts == 1 and len(handshakes) == 1 and seen == []
+
+
+# ------------------------------------------------------------------ proxies (item 5)
+
+@pytest.fixture
+def proxy():
+    """A second scripted server standing in for an HTTP proxy: it records what reaches it."""
+    from conftest import ScriptedServer
+    srv = ScriptedServer()
+    srv.script(Reply(status=200, body=None))
+    yield srv
+    srv.close()
+
+
+def proxy_env(monkeypatch, proxy_url: str, no_proxy: Optional[str]) -> None:
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy_url)
+    if no_proxy is not None:
+        monkeypatch.setenv("NO_PROXY", no_proxy)
+
+
+HANG_UP = lambda api: api.hangup_realtime_call("rtc_1")   # noqa: E731
+
+
+@CLIENTS
+@pytest.mark.parametrize("source", ["environment", "configuration"])
+def test_no_proxy_sends_a_loopback_call_straight_to_the_host(server, proxy, invoke, source, monkeypatch):
+    server.script(Reply(status=200, body=None))
+    proxy_url = proxy.base_url.rsplit("/v1", 1)[0]
+    if source == "environment":
+        proxy_env(monkeypatch, proxy_url, "localhost,127.0.0.1")
+        config = configuration(server.base_url)
+    else:
+        proxy_env(monkeypatch, proxy_url, None)   # the explicit setting wins over an environment without NO_PROXY
+        config = configuration(server.base_url, proxy=proxy_url, no_proxy="127.0.0.0/8")
+    invoke(config, HANG_UP)
+    assert [seen.path for seen in server.requests] == ["/v1/realtime/calls/rtc_1/hangup"]
+    assert proxy.requests == []   # the Authorization header never reached the proxy
+
+
+@CLIENTS
+def test_without_no_proxy_the_call_goes_through_the_proxy(server, proxy, invoke, monkeypatch):
+    proxy_env(monkeypatch, proxy.base_url.rsplit("/v1", 1)[0], None)
+    invoke(configuration(server.base_url), HANG_UP)
+    assert server.requests == []
+    assert [seen.path for seen in proxy.requests] == [server.base_url + "/realtime/calls/rtc_1/hangup"]
