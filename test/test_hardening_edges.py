@@ -1,7 +1,7 @@
 """Hardening round three, sync and async alike. Requests that must not leave as sent (items 1-4): a
 path parameter that escapes its segment, a header with CR/LF/NUL, a non-ASCII key and a base URL
 without a scheme are refused before anything is sent, with the same error. Answers read as sent
-(item 8), error text (item 9), certificate failures (item 6) and proxies (item 5)."""
+(item 8), error text (item 9), certificate failures (item 6), proxies (item 5) and redirects (item 7)."""
 from __future__ import annotations
 
 import asyncio
@@ -13,6 +13,7 @@ from typing import Any, Callable, List, Optional
 
 import pytest
 import trustme
+from urllib3.util.retry import Retry
 
 import openapi_client
 from openapi_client import aio
@@ -249,3 +250,51 @@ def test_without_no_proxy_the_call_goes_through_the_proxy(server, proxy, invoke,
     invoke(configuration(server.base_url), HANG_UP)
     assert server.requests == []
     assert [seen.path for seen in proxy.requests] == [server.base_url + "/realtime/calls/rtc_1/hangup"]
+
+
+# ------------------------------------------------------------------ redirects (item 7)
+
+def redirect_then_ok(status: int, location: Callable[[], str]) -> Callable[[Any], Reply]:
+    """The first request is redirected to `location()`, any later one answered 200."""
+    def reply(seen: Any) -> Reply:
+        if seen.path.endswith("/rtc_1/hangup"):
+            return Reply(status=status, body=None, headers={"Location": location()})
+        return Reply(status=200, body=None)
+    return reply
+
+
+@CLIENTS
+def test_by_default_a_redirect_is_an_answer_in_both_clients(server, invoke):
+    server.script(redirect_then_ok(307, lambda: "/v1/realtime/calls/rtc_2/hangup"))
+    with pytest.raises(openapi_client.ApiException) as caught:
+        invoke(configuration(server.base_url), HANG_UP)
+    assert caught.value.status == 307 and len(server.requests) == 1
+
+
+@CLIENTS
+@pytest.mark.parametrize("status", [307, 308, 303])
+def test_a_callers_retry_follows_a_same_origin_redirect_with_its_credentials(server, invoke, status):
+    server.script(redirect_then_ok(status, lambda: "/v1/realtime/calls/rtc_2/hangup"))
+    invoke(configuration(server.base_url, retries=Retry(total=3, redirect=2)), HANG_UP)
+    first, second = server.requests
+    assert second.path == "/v1/realtime/calls/rtc_2/hangup"
+    assert second.method == ("GET" if status == 303 else "POST")   # RFC 9110: 303 turns into a GET
+    assert second.headers.get("Authorization") == "Bearer " + TEST_KEY
+
+
+@CLIENTS
+def test_a_cross_origin_hop_drops_the_authorization_header(server, proxy, invoke):
+    elsewhere = proxy   # another origin: another port on 127.0.0.1
+    server.script(redirect_then_ok(307, lambda: elsewhere.base_url + "/realtime/calls/rtc_2/hangup"))
+    invoke(configuration(server.base_url, retries=Retry(total=3, redirect=2)), HANG_UP)
+    assert server.requests[0].headers["Authorization"] == "Bearer " + TEST_KEY
+    (hop,) = elsewhere.requests
+    assert hop.path == "/v1/realtime/calls/rtc_2/hangup" and "Authorization" not in hop.headers
+
+
+@CLIENTS
+def test_redirects_past_the_callers_limit_end_as_the_retry_says(server, invoke):
+    server.script(Reply(status=302, body=None, headers={"Location": "/v1/realtime/calls/rtc_1/hangup"}))
+    with pytest.raises(openapi_client.ApiException) as caught:   # raise_on_redirect=False: the last 302 is the answer
+        invoke(configuration(server.base_url, retries=Retry(total=5, redirect=2, raise_on_redirect=False)), HANG_UP)
+    assert caught.value.status == 302 and len(server.requests) == 3

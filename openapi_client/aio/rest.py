@@ -15,7 +15,7 @@
 import asyncio
 import io
 import ssl
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
 import pydantic_core
@@ -29,7 +29,8 @@ except ImportError as error:   # the transport is an extra, so sync users never 
     raise ImportError("openapi_client.aio needs aiohttp: pip install 'openai-realtime-sessions[async]'") from error
 
 from openapi_client.exceptions import ApiException, ApiValueError
-from openapi_client.rest import RetryPolicy, as_timeout, contenttype_matches, next_retry, retry_wait, should_bypass_proxies
+from openapi_client.rest import (RetryPolicy, as_timeout, connection_error, contenttype_matches, next_retry, retry_wait,
+                                  should_bypass_proxies)
 
 if TYPE_CHECKING:
     from multidict import CIMultiDictProxy
@@ -67,14 +68,36 @@ class RESTResponse(io.IOBase):
 
 
 class _StatusAnswer:
-    """What urllib3's Retry reads of an answer (status, headers), for an aiohttp response."""
+    """What urllib3's Retry reads of an answer (status, headers, the redirect it asks for), for an
+    aiohttp response."""
 
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
+    def __init__(self, response: aiohttp.ClientResponse, location: Optional[str] = None) -> None:
         self.status = response.status
         self.headers = response.headers
+        self.location = location
 
-    def get_redirect_location(self) -> bool:
-        return False   # redirects are answers, never followed
+    def get_redirect_location(self) -> "str | bool":
+        return self.location or False
+
+
+def _origin(url: str) -> Tuple[str, Optional[str], Optional[int]]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+
+
+# what urllib3 drops from a request that a 303 turns into a GET without a body
+_BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding", "content-language",
+                           "content-location", "digest", "last-modified", "transfer-encoding"})
+
+
+def _redirected(build: Callable[[], Tuple[Dict[str, str], Any]], drop: "frozenset[str]",
+                without_body: bool) -> Callable[[], Tuple[Dict[str, str], Any]]:
+    """The next hop's (headers, data): `drop` names the headers not sent to another origin."""
+    def build_hop() -> Tuple[Dict[str, str], Any]:
+        headers, data = build()
+        gone = drop | (_BODY_HEADERS if without_body else frozenset())
+        return {k: v for k, v in headers.items() if k.lower() not in gone}, (None if without_body else data)
+    return build_hop
 
 
 def as_urllib3_error(error: BaseException, url: str) -> Exception:
@@ -210,6 +233,8 @@ class RESTClientObject:
         waits; each attempt, body included, runs under the timeout's total."""
         total = _seconds(timeout, "total")
         attempts = 0
+        # only a caller's own Retry follows redirects, as in the sync client (its default sets redirect=False)
+        follow_redirects = isinstance(self.configuration.retries, Retry)
         while True:
             attempts += 1
             try:
@@ -220,6 +245,25 @@ class RESTClientObject:
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
                 retry = next_retry(retry, method, url, attempts, as_urllib3_error(error, url))
                 await asyncio.sleep(retry_wait(retry))
+                continue
+            location = response.headers.get("Location")
+            if follow_redirects and location and response.status in urllib3.BaseHTTPResponse.REDIRECT_STATUSES:
+                # what urllib3's PoolManager does for the sync client under the caller's Retry
+                hop = _StatusAnswer(response, location)
+                try:
+                    retry = retry.increment(method, url, response=hop)  # type: ignore[arg-type]
+                except MaxRetryError as spent:
+                    if retry.raise_on_redirect:
+                        raise connection_error(spent, attempts) from None
+                    return RESTResponse(response, data)
+                target = urljoin(url, location)
+                drop = frozenset(h.lower() for h in retry.remove_headers_on_redirect) \
+                    if _origin(target) != _origin(url) else frozenset()
+                without_body = response.status == 303   # RFC 9110 15.4.4: a GET, the body not sent on
+                method, url = ("GET" if without_body else method), target
+                build = _redirected(build, drop, without_body)
+                if retry.respect_retry_after_header:   # urllib3's sleep_for_retry: only a Retry-After waits
+                    await asyncio.sleep(retry.get_retry_after(hop) or 0)  # type: ignore[arg-type]
                 continue
             if retry.is_retry(method, response.status, has_retry_after="Retry-After" in response.headers):
                 answer: Any = _StatusAnswer(response)   # duck-typed for urllib3's Retry
