@@ -422,7 +422,12 @@ else:
         "WebhookRealtimeCallIncomingDataSipHeadersInner": ".models.webhook_realtime_call_incoming_data_sip_headers_inner",
     }
 
+    # submodules a stock client's eager imports make attributes (openapi_client.models.X), loaded on first use
+    _submodules = {"api", "api_client", "api_response", "configuration", "exceptions", "models", "rest", "webhooks"}
+
     def __getattr__(name: str) -> object:
+        if name in _submodules:
+            return import_module("." + name, __name__)   # the import sets the attribute for next time
         if (module_name := _exports.get(name)) is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         value = getattr(import_module(module_name, __name__), name)
@@ -430,4 +435,4 @@ else:
         return value
 
     def __dir__() -> list[str]:
-        return sorted(globals().keys() | _exports.keys())
+        return sorted(globals().keys() | _exports.keys() | _submodules)

@@ -145,7 +145,8 @@ class ScriptedServer:
                 self.send_response(reply.status)
                 headers = {"Content-Type": "application/json", **reply.headers}
                 for name, value in headers.items():
-                    self.send_header(name, value)
+                    if value is not None:   # a None value leaves the header out (a body with no Content-Type)
+                        self.send_header(name, value)
                 if reply.chunked_cut:
                     self.send_header("Transfer-Encoding", "chunked")
                 else:

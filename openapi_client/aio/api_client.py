@@ -56,7 +56,8 @@ _UTF8_JSON = re.compile(r'^application/(?:[\w!#$&.+\-^_]+\+)?json\s*(?:;\s*chars
 
 @functools.lru_cache(maxsize=256)
 def _json_model_for(response_type: str, content_type: Optional[str]) -> Optional[Any]:
-    if content_type is None or not _UTF8_JSON.match(content_type):
+    # no content type: the operation's declared JSON model is what the body must be (`null` is not one)
+    if content_type is not None and not _UTF8_JSON.match(content_type):
         return None
     model = getattr(openapi_client.models, response_type, None)
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
