@@ -6,6 +6,8 @@ Generated from templates/runtime.mustache; do not edit by hand.
 """  # noqa: E501
 
 import contextvars
+import typing
+import difflib
 import functools
 import inspect
 import datetime
@@ -20,10 +22,10 @@ from typing import (Any, Callable, ClassVar, ContextManager, Dict, FrozenSet, Li
                     TypeVar, Union, cast)
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, SecretStr, StrictBool, StrictFloat, StrictInt,
-                      StrictStr, TypeAdapter, ValidationInfo, field_validator, validate_call)
+                      StrictStr, TypeAdapter, ValidationError, ValidationInfo, field_validator, validate_call)
 from typing_extensions import Annotated, Self
 
-from pydantic_core import core_schema
+from pydantic_core import PydanticCustomError, core_schema
 
 ModelT = TypeVar("ModelT")
 
@@ -326,6 +328,76 @@ class ComposedModel(BaseModel):
 
 
 
+# ----------------------------------------------------------------- a caller's unknown fields
+
+def _models_in(annotation: Any) -> List[type]:
+    """The generated models a field's annotation names (through Optional, List, Dict, Union, Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in getattr(annotation, "__args__", ()) or () for model in _models_in(arg)]
+
+
+def _expanded(models: List[type]) -> List[type]:
+    """A union's members stand for it: its known names come from all of them."""
+    out: List[type] = []
+    for model in models:
+        if issubclass(model, ComposedModel):
+            out += _expanded([m for _, member in model.members for m in _models_in(member)])
+        elif model not in out:
+            out.append(model)
+    return out
+
+
+def _field_names(model: type) -> Dict[str, Any]:
+    """{JSON name: annotation} of a model's declared fields."""
+    return {(field.alias or name): field.annotation for name, field in model.model_fields.items()  # type: ignore[attr-defined]
+            if name != "additional_properties"}
+
+
+def _closest_known_name(top: Dict[str, Any], top_name: str, loc: Tuple[Any, ...]) -> Tuple[str, Optional[str]]:
+    """(where the unknown field sits, the closest name declared there) for an error at `loc`, from the
+    {name: annotation} at the top (a model's fields, an operation's parameters). Parts of `loc` that
+    name no field (a list index, a union's member or tag) are stepped over."""
+    models: List[type] = []
+    for part in loc[:-1]:
+        if not models and part in top:   # an operation's argument, by name or position
+            annotations = [top[part]]
+        elif isinstance(part, str):
+            annotations = [_field_names(model).get(part) for model in models]
+        else:
+            continue
+        inner = [found for annotation in annotations for found in _models_in(annotation)]
+        if inner:
+            models = _expanded(inner)
+    known = sorted({name for model in models for name in _field_names(model)} if models else top)
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    return (" or ".join(m.__name__ for m in models) if models else top_name), (close[0] if close else None)
+
+
+def unknown_fields_explained(error: ValidationError, top: Dict[str, Any], title: str) -> ValidationError:
+    """The same ValidationError with each unknown field's message naming the closest known name
+    ("instructons" -> "instructions"); other errors unchanged. Runs only after validation failed."""
+    details: List[Any] = []
+    for item in error.errors():
+        if item["type"] != "extra_forbidden":
+            details.append({k: item[k] for k in ("type", "loc", "input", "ctx") if k in item})
+            continue
+        where, close = _closest_known_name(top, title, tuple(item["loc"]))
+        hint = "did you mean %r? " % close if close else ""
+        details.append({"type": PydanticCustomError(
+            "extra_forbidden", "{where} has no field {name}: {hint}unknown fields are refused before sending",
+            {"where": where, "name": repr(item["loc"][-1]), "hint": hint}), "loc": item["loc"], "input": item["input"]})
+    try:
+        return ValidationError.from_exception_data(title, details)
+    except Exception:   # an error type that cannot be rebuilt as is: the original error, unchanged
+        return error
+
+
+def field_annotations(model: type) -> Dict[str, Any]:
+    """{JSON name: annotation} of a model's fields: where a constructor's unknown field is looked up."""
+    return _field_names(model)
+
+
 # ----------------------------------------------------------------- redaction
 
 REDACTED = "[redacted]"
@@ -450,13 +522,30 @@ def operation(function: _Operation) -> _Operation:
             validated.append(validate_call(config=_CALL_CONFIG)(function))
         return validated[0]
 
+    def explained(error: ValidationError) -> ValidationError:
+        """A caller's unknown field in an argument (a dict for a model) names the closest known one."""
+        try:
+            hints: Dict[Any, Any] = dict(typing.get_type_hints(function))
+        except Exception:   # an annotation that does not resolve: no hint, the error as pydantic gave it
+            return error
+        # validate_call locates a positional argument by its index: the parameter's name stands for it
+        positions = list(inspect.signature(function).parameters)
+        hints.update({index: hints.get(name) for index, name in enumerate(positions)})
+        return unknown_fields_explained(error, hints, function.__name__)
+
     if inspect.iscoroutinefunction(function):
         @functools.wraps(function)
         async def call_async(*args: Any, **kwargs: Any) -> Any:
-            return await checked()(*args, **kwargs)
+            try:   # validate_call checks an async function's arguments when its coroutine runs
+                return await checked()(*args, **kwargs)
+            except ValidationError as error:
+                raise explained(error) from None
         return cast(_Operation, call_async)
 
     @functools.wraps(function)
     def call(*args: Any, **kwargs: Any) -> Any:
-        return checked()(*args, **kwargs)
+        try:
+            return checked()(*args, **kwargs)
+        except ValidationError as error:
+            raise explained(error) from None
     return cast(_Operation, call)

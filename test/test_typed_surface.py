@@ -1,15 +1,18 @@
-"""A typed surface that types every answer (issue 26): a `null` body is never a silent None, and the
-submodules are attributes of the package as in a stock client, with models still loaded lazily."""
+"""A typed surface that refuses a caller's typos and types every answer (issue 26): an unknown field
+is an error naming the closest known one, before anything is sent; a `null` body is never a silent
+None; the submodules are attributes of the package as in a stock client, models still loaded lazily."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from typing import Any, Callable
 
 import pytest
 
 import openapi_client
 from conftest import ROOT, Reply
-from test_hardening_edges import CLIENTS, MINT, configuration
+from test_hardening_edges import CLIENTS, GA_ANSWER, MINT, configuration
 
 
 @CLIENTS
@@ -40,3 +43,65 @@ except AttributeError:
 """
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+# ------------------------------------------------------------------ a caller's typos are refused (item 1)
+
+def typo(make: Callable[[], Any]) -> str:
+    with pytest.raises(ValueError) as caught:   # a pydantic ValidationError: a ValueError, as before
+        make()
+    return str(caught.value)
+
+
+TYPOS = {
+    "constructor": (lambda: openapi_client.RealtimeCreateClientSecretRequest(sesion={"type": "realtime"}),
+                    "'sesion'", "did you mean 'session'?"),
+    "expiration": (lambda: openapi_client.ClientSecretExpiration(secs=600), "'secs'", "did you mean 'seconds'?"),
+    "session": (lambda: openapi_client.RealtimeSessionCreateRequestGA(type="realtime", instructons="hi"),
+                "'instructons'", "did you mean 'instructions'?"),
+    "audio output": (lambda: openapi_client.RealtimeSessionCreateRequestGAAudioOutput(voicee="marin"),
+                     "'voicee'", "did you mean 'voice'?"),
+    "closed schema": (lambda: openapi_client.RealtimeCallReferRequest(target_uri="tel:+14155550123", foo=1),
+                      "'foo'", "RealtimeCallReferRequest has no field"),
+    "nested dict": (lambda: openapi_client.RealtimeCreateClientSecretRequest(
+        session={"type": "realtime", "audio": {"output": {"voicee": "marin"}}}), "'voicee'", "did you mean 'voice'?"),
+    "union member": (lambda: openapi_client.RealtimeCreateClientSecretRequest(
+        session={"type": "realtime", "instructons": "hi"}), "'instructons'", "did you mean 'instructions'?"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TYPOS))
+def test_a_misspelled_field_is_refused_naming_it_and_the_closest_known_name(case):
+    make, name, words = TYPOS[case]
+    message = typo(make)
+    assert name in message and words in message and "unknown fields are refused before sending" in message
+
+
+OPERATION_TYPOS = {
+    "a dict for the body": (lambda api: api.create_realtime_client_secret({"sesion": {"type": "realtime"}}),
+                            "did you mean 'session'?"),
+    "a nested dict": (lambda api: api.create_realtime_client_secret(
+        {"session": {"type": "realtime", "instructons": "hi"}}), "did you mean 'instructions'?"),
+    "a keyword argument's dict": (lambda api: api.create_realtime_client_secret(
+        realtime_create_client_secret_request={"expires_after": {"anchor": "created_at", "secs": 60}}),
+        "did you mean 'seconds'?"),
+}
+
+
+@CLIENTS
+@pytest.mark.parametrize("case", sorted(OPERATION_TYPOS))
+def test_a_typo_in_a_dict_passed_to_an_operation_is_refused_before_anything_is_sent(server, invoke, case):
+    call, words = OPERATION_TYPOS[case]
+    message = typo(lambda: invoke(configuration(server.base_url), call))
+    assert words in message
+    assert server.requests == []   # nothing left: the server saw no request
+
+
+def test_a_servers_unknown_fields_are_still_kept_and_new_fields_are_sent_on_request():
+    answer = openapi_client.RealtimeCreateClientSecretResponse.from_json(json.dumps(
+        dict(GA_ANSWER, brand_new={"x": 1}, session=dict(GA_ANSWER["session"], newer_setting=True))))
+    assert answer.additional_properties == {"brand_new": {"x": 1}}
+    assert answer.to_dict()["session"]["newer_setting"] is True
+    # the documented step to send a field newer than the spec: additional_properties, on an open schema
+    request = openapi_client.RealtimeSessionCreateRequestGA(type="realtime", additional_properties={"newer_setting": 1})
+    assert request.to_dict() == {"type": "realtime", "newer_setting": 1}

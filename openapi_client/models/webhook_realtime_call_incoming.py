@@ -25,7 +25,8 @@ from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
-from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, move_unknown_fields, parse_nested, parsing_server_response, to_wire  # noqa: F401
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, field_annotations, move_unknown_fields, parse_nested, parsing_server_response, to_wire, unknown_fields_explained  # noqa: F401
+from pydantic import ValidationError  # noqa: F401
 
 class WebhookRealtimeCallIncoming(BaseModel):
     """
@@ -69,8 +70,20 @@ class WebhookRealtimeCallIncoming(BaseModel):
         defer_build=True,
         # the wire is JSON: NaN and Infinity are refused when the request is built
         allow_inf_nan=False,
+        # a caller's unknown field (a typo) is refused; a server's answer is parsed with extra="allow" (WIRE_OPTIONS)
+        extra="forbid",
         protected_namespaces=(),
     )
+
+    if not TYPE_CHECKING:   # type checkers keep the fields' own constructor signature
+        def __init__(self, **data: Any) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as error:   # only once validation failed: the closest known name for a typo
+                raise unknown_fields_explained(error, field_annotations(type(self)), type(self).__name__) from None
+        # pydantic's own marker (RootModel's too): validation never calls this __init__, so parsing an
+        # answer (extra="allow") and nested models cost nothing more
+        __init__.__pydantic_base_init__ = True
 
 
     def to_str(self) -> str:
