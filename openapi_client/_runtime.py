@@ -181,6 +181,23 @@ PRIMITIVE_MEMBERS: Dict[str, Any] = {
 }
 
 
+_CONTAINER_MEMBER = re.compile(r"^(List|Dict)\[(.*)\]$")
+
+
+def primitive_member(name: str) -> Any:
+    """The type of a oneOf/anyOf member the generator names by its data type (`str`, `List[str]`,
+    `Dict[str, int]`). Never Any: a member typed Any matches every value before the others."""
+    name = name.strip()
+    if name in PRIMITIVE_MEMBERS:
+        return PRIMITIVE_MEMBERS[name]
+    match = _CONTAINER_MEMBER.match(name)
+    if match and match.group(1) == "List":
+        return List[primitive_member(match.group(2))]  # type: ignore[misc]
+    if match and match.group(2).partition(",")[0].strip() == "str":
+        return Dict[str, primitive_member(match.group(2).partition(",")[2])]  # type: ignore[misc]
+    raise TypeError("a oneOf/anyOf member of type %r has no runtime type (PRIMITIVE_MEMBERS)" % name)
+
+
 _building_own_schema: "contextvars.ContextVar[Any]" = contextvars.ContextVar("openapi_client_building_own_schema", default=None)
 
 

@@ -9,9 +9,15 @@ import sys
 from typing import Any, Callable
 
 import pytest
+import yaml
+from pydantic import BaseModel
 
 import openapi_client
-from conftest import ROOT, Reply
+from hypothesis import HealthCheck, given, settings
+from hypothesis_jsonschema import from_schema
+from openapi_client._runtime import ComposedModel, _models_in, parsing_server_response
+from tools.generate import PLACEHOLDER, nested_example
+from conftest import ROOT, SPEC, Reply, json_schema
 from test_hardening_edges import CLIENTS, GA_ANSWER, MINT, configuration
 
 
@@ -105,3 +111,103 @@ def test_a_servers_unknown_fields_are_still_kept_and_new_fields_are_sent_on_requ
     # the documented step to send a field newer than the spec: additional_properties, on an open schema
     request = openapi_client.RealtimeSessionCreateRequestGA(type="realtime", additional_properties={"newer_setting": 1})
     assert request.to_dict() == {"type": "realtime", "newer_setting": 1}
+
+
+# ------------------------------------------------------------------ every union member parses as itself (item 2)
+
+EXAMPLES = yaml.safe_load((ROOT / ".openapi-generator" / "doc-examples.yaml").read_text())
+UNIONS = sorted(name for name in openapi_client.models.__all__
+                if isinstance(getattr(openapi_client.models, name), type)
+                and issubclass(getattr(openapi_client.models, name), ComposedModel))
+
+
+def member_example(text: str) -> Any:
+    """A member's own example (doc-examples.yaml), nested models filled in, as JSON data."""
+    source = PLACEHOLDER.sub(lambda m: nested_example(m.group(1), EXAMPLES["models"], (), EXAMPLES["unions"]), text)
+    value = eval(source, {"openapi_client": openapi_client})   # noqa: S307 (the project's own generated examples)
+    return value.to_dict() if isinstance(value, BaseModel) else value
+
+
+def test_every_union_is_checked():
+    assert len(UNIONS) >= 15 and set(UNIONS) <= set(EXAMPLES["unions"])
+
+
+@pytest.mark.parametrize("name", UNIONS)
+def test_a_value_for_each_member_parses_into_that_members_type(name):
+    union = getattr(openapi_client.models, name)
+    assert all(member is not Any for _, member in union.members), "a member typed Any matches every value first"
+    for (member_name, member), text in zip(union.members, EXAMPLES["unions"][name]):
+        value = member_example(text)
+        for parse in (union.from_dict, lambda v: union(v)):   # a server's JSON, and a caller's value
+            parsed = parse(value).actual_instance
+            expected = member if isinstance(member, type) and issubclass(member, BaseModel) else type(value)
+            assert isinstance(parsed, expected), (name, member_name, value, type(parsed))
+            assert not isinstance(parsed, dict) or expected is dict
+
+
+# ------------------------------------------------------------------ answers generated from the spec parse typed
+
+RESPONSE_MODELS = sorted({
+    media["schema"]["$ref"].rsplit("/", 1)[1]
+    for item in SPEC["paths"].values() for op in item.values() if isinstance(op, dict)
+    for status, response in (op.get("responses") or {}).items() if status.startswith("2")
+    for media in (response.get("content") or {}).values() if "$ref" in (media.get("schema") or {})})
+
+
+def assert_typed(value: Any, where: str = "") -> None:
+    """No plain dict where the model's annotation declares a model (a server's new kind aside)."""
+    if isinstance(value, BaseModel):
+        for name, field in type(value).model_fields.items():
+            if name == "additional_properties":
+                continue
+            inner = getattr(value, name)
+            declared = _models_in(field.annotation)
+            if isinstance(inner, dict) and declared and not _allows_dict(field.annotation):
+                raise AssertionError("%s.%s is a dict where %s is declared" % (where or type(value).__name__, name,
+                                                                              [m.__name__ for m in declared]))
+            assert_typed(inner, "%s.%s" % (where or type(value).__name__, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            assert_typed(item, "%s[%d]" % (where, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            assert_typed(item, "%s[%r]" % (where, key))
+
+
+def _allows_dict(annotation: Any) -> bool:
+    origin = getattr(annotation, "__origin__", None)
+    return origin is dict or any(_allows_dict(arg) for arg in getattr(annotation, "__args__", ()) or ())
+
+
+ANSWERS_PER_SCHEMA = 15   # every field filled in is slow to generate: 100 take minutes
+
+
+def every_field(schema: Any) -> Any:
+    """The schema with every declared property required, as Prism's answers fill them all in."""
+    if isinstance(schema, dict):
+        out = {key: every_field(value) for key, value in schema.items()}
+        if isinstance(out.get("properties"), dict):
+            out["required"] = sorted(out["properties"])
+        return out
+    if isinstance(schema, list):
+        return [every_field(item) for item in schema]
+    return schema
+
+
+def test_every_operation_answer_is_checked():
+    assert {"RealtimeCreateClientSecretResponse", "RealtimeSessionCreateResponse"} <= set(RESPONSE_MODELS)
+
+
+@pytest.mark.parametrize("name", RESPONSE_MODELS)
+def test_answers_generated_from_the_response_schema_parse_into_the_declared_types(name):
+    model = getattr(openapi_client.models, name)
+
+    @settings(max_examples=ANSWERS_PER_SCHEMA, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(from_schema(every_field(json_schema(name))))
+    def parses_typed(body: Any) -> None:
+        with parsing_server_response():
+            parsed = model.from_json(json.dumps(body))
+        assert isinstance(parsed, model)
+        assert_typed(parsed)
+
+    parses_typed()

@@ -19,7 +19,7 @@ from typing import Any, List, Optional
 from openapi_client.models.mcp_tool_filter import MCPToolFilter
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
-from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
+from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
 MCPTOOLALLOWEDTOOLS_ONE_OF_SCHEMAS = ["List[str]", "MCPToolFilter"]
 
@@ -34,7 +34,7 @@ else:
 
         one_of_schemas: ClassVar[List[str]] = MCPTOOLALLOWEDTOOLS_ONE_OF_SCHEMAS
         members: ClassVar[Tuple[Tuple[str, Any], ...]] = (
-            ("List[str]", PRIMITIVE_MEMBERS.get("List[str]", Any)),
+            ("List[str]", primitive_member("List[str]")),
             ("MCPToolFilter", MCPToolFilter),
         )
         nullable: ClassVar[bool] = True

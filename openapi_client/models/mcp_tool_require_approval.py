@@ -19,7 +19,7 @@ from typing import Any, List, Optional
 from openapi_client.models.mcp_tool_approval_filter import MCPToolApprovalFilter
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
-from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
+from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
 MCPTOOLREQUIREAPPROVAL_ONE_OF_SCHEMAS = ["MCPToolApprovalFilter", "str"]
 
@@ -35,7 +35,7 @@ else:
         one_of_schemas: ClassVar[List[str]] = MCPTOOLREQUIREAPPROVAL_ONE_OF_SCHEMAS
         members: ClassVar[Tuple[Tuple[str, Any], ...]] = (
             ("MCPToolApprovalFilter", MCPToolApprovalFilter),
-            ("str", Annotated[PRIMITIVE_MEMBERS["str"], AfterValidator(EnumCheck(frozenset(["always", "never"]), "MCPToolRequireApproval"))]),
+            ("str", Annotated[primitive_member("str"), AfterValidator(EnumCheck(frozenset(["always", "never"]), "MCPToolRequireApproval"))]),
         )
         nullable: ClassVar[bool] = True
 

@@ -21,7 +21,7 @@ from openapi_client.models.pcma_audio_format import PCMAAudioFormat
 from openapi_client.models.pcmu_audio_format import PCMUAudioFormat
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
-from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
+from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
 REALTIMEAUDIOFORMATS_ANY_OF_SCHEMAS = ["PCMAAudioFormat", "PCMAudioFormat", "PCMUAudioFormat"]
 

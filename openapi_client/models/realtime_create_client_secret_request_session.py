@@ -20,7 +20,7 @@ from openapi_client.models.realtime_session_create_request_ga import RealtimeSes
 from openapi_client.models.realtime_transcription_session_create_request_ga import RealtimeTranscriptionSessionCreateRequestGA
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
-from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
+from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
 REALTIMECREATECLIENTSECRETREQUESTSESSION_ONE_OF_SCHEMAS = ["RealtimeSessionCreateRequestGA", "RealtimeTranscriptionSessionCreateRequestGA"]
 

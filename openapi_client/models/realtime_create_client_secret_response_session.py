@@ -20,7 +20,7 @@ from openapi_client.models.realtime_session_create_response_ga import RealtimeSe
 from openapi_client.models.realtime_transcription_session_create_response_ga import RealtimeTranscriptionSessionCreateResponseGA
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
-from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
+from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
 REALTIMECREATECLIENTSECRETRESPONSESESSION_ONE_OF_SCHEMAS = ["RealtimeSessionCreateResponseGA", "RealtimeTranscriptionSessionCreateResponseGA"]
 

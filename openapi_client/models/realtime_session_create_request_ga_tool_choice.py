@@ -21,7 +21,7 @@ from openapi_client.models.tool_choice_mcp import ToolChoiceMCP
 from openapi_client.models.tool_choice_options import ToolChoiceOptions
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
-from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
+from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
 REALTIMESESSIONCREATEREQUESTGATOOLCHOICE_ONE_OF_SCHEMAS = ["ToolChoiceFunction", "ToolChoiceMCP", "ToolChoiceOptions"]
 

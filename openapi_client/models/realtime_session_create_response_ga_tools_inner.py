@@ -20,7 +20,7 @@ from openapi_client.models.mcp_tool import MCPTool
 from openapi_client.models.realtime_function_tool import RealtimeFunctionTool
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
-from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
+from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
 REALTIMESESSIONCREATERESPONSEGATOOLSINNER_ONE_OF_SCHEMAS = ["MCPTool", "RealtimeFunctionTool"]
 

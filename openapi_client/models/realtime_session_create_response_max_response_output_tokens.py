@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 from typing import Any, List, Optional
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
-from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
+from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
 REALTIMESESSIONCREATERESPONSEMAXRESPONSEOUTPUTTOKENS_ONE_OF_SCHEMAS = ["int", "str"]
 
@@ -33,8 +33,8 @@ else:
 
         one_of_schemas: ClassVar[List[str]] = REALTIMESESSIONCREATERESPONSEMAXRESPONSEOUTPUTTOKENS_ONE_OF_SCHEMAS
         members: ClassVar[Tuple[Tuple[str, Any], ...]] = (
-            ("int", PRIMITIVE_MEMBERS.get("int", Any)),
-            ("str", Annotated[PRIMITIVE_MEMBERS["str"], AfterValidator(EnumCheck(frozenset(["inf"]), "RealtimeSessionCreateResponseMaxResponseOutputTokens"))]),
+            ("int", primitive_member("int")),
+            ("str", Annotated[primitive_member("str"), AfterValidator(EnumCheck(frozenset(["inf"]), "RealtimeSessionCreateResponseMaxResponseOutputTokens"))]),
         )
         response_only: ClassVar[bool] = True   # only ever parsed from answers: lenient everywhere
 

@@ -19,7 +19,7 @@ from typing import Any, List, Optional
 from openapi_client.models.retention_ratio_truncation import RetentionRatioTruncation
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
-from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
+from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
 REALTIMETRUNCATION_ONE_OF_SCHEMAS = ["RetentionRatioTruncation", "str"]
 
@@ -34,7 +34,7 @@ else:
 
         one_of_schemas: ClassVar[List[str]] = REALTIMETRUNCATION_ONE_OF_SCHEMAS
         members: ClassVar[Tuple[Tuple[str, Any], ...]] = (
-            ("str", Annotated[PRIMITIVE_MEMBERS["str"], AfterValidator(EnumCheck(frozenset(["auto", "disabled"]), "RealtimeTruncation"))]),
+            ("str", Annotated[primitive_member("str"), AfterValidator(EnumCheck(frozenset(["auto", "disabled"]), "RealtimeTruncation"))]),
             ("RetentionRatioTruncation", RetentionRatioTruncation),
         )
 

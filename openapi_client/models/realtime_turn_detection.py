@@ -20,7 +20,7 @@ from openapi_client.models.realtime_turn_detection_semantic_vad import RealtimeT
 from openapi_client.models.realtime_turn_detection_server_vad import RealtimeTurnDetectionServerVad
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
-from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
+from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
 REALTIMETURNDETECTION_ONE_OF_SCHEMAS = ["RealtimeTurnDetectionSemanticVad", "RealtimeTurnDetectionServerVad"]
 

@@ -21,7 +21,7 @@ from openapi_client.models.input_image_content import InputImageContent
 from openapi_client.models.input_text_content import InputTextContent
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
-from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
+from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
 RESPONSEPROMPTVARIABLESVALUE_ONE_OF_SCHEMAS = ["InputFileContent", "InputImageContent", "InputTextContent", "str"]
 
@@ -36,7 +36,7 @@ else:
 
         one_of_schemas: ClassVar[List[str]] = RESPONSEPROMPTVARIABLESVALUE_ONE_OF_SCHEMAS
         members: ClassVar[Tuple[Tuple[str, Any], ...]] = (
-            ("str", PRIMITIVE_MEMBERS.get("str", Any)),
+            ("str", primitive_member("str")),
             ("InputTextContent", InputTextContent),
             ("InputImageContent", InputImageContent),
             ("InputFileContent", InputFileContent),

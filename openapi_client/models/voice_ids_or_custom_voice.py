@@ -19,7 +19,7 @@ from typing import Optional
 from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf
 from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
-from openapi_client._runtime import PRIMITIVE_MEMBERS, ComposedModel, EnumCheck  # noqa: F401
+from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
 VOICEIDSORCUSTOMVOICE_ANY_OF_SCHEMAS = ["VoiceIdsOrCustomVoiceAnyOf", "str"]
 
@@ -34,7 +34,7 @@ else:
 
         any_of_schemas: ClassVar[List[str]] = VOICEIDSORCUSTOMVOICE_ANY_OF_SCHEMAS
         members: ClassVar[Tuple[Tuple[str, Any], ...]] = (
-            ("str", PRIMITIVE_MEMBERS.get("str", Any)),
+            ("str", primitive_member("str")),
             ("VoiceIdsOrCustomVoiceAnyOf", VoiceIdsOrCustomVoiceAnyOf),
         )
 
