@@ -326,10 +326,9 @@ class _Handler(BaseHTTPRequestHandler):
         """POST /_local/ring with the API key and an optional `{"sip_headers": [{"name", "value"}]}`."""
         if self.command != "POST":
             return 405, error_body("Method %s is not allowed on %s" % (self.command, RING_PATH)), {"Allow": "POST"}
-        token = _bearer_token(self.headers.get("Authorization"))
-        if not token or token.startswith(EPHEMERAL_PREFIX) or (
-                self.server.api_key is not None and not secrets.compare_digest(token, self.server.api_key)):
-            return unauthorized("Ringing a call takes the API key.")
+        _, denied = self._authenticate(RING_PATH)   # the API key, as call control takes (an ek_ key is refused)
+        if denied:
+            return denied
         try:
             request = json.loads(body, parse_constant=_refuse_constant) if body.strip() else {}
         except (ValueError, RecursionError):

@@ -2,6 +2,7 @@
 contract-checks what crosses the wire, and clients pointed at it."""
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import socket
@@ -9,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Dict, List, Union
+from typing import Any, Callable, Dict, List, Union
 
 import pytest
 
@@ -236,3 +237,34 @@ class Clock:
         """The server's waits (webhook retries) move this clock instead of the test's time."""
         self.slept.append(seconds)
         self.now += seconds
+
+
+# ------------------------------------------------------------------ one call through the sync and the async client
+
+def configuration(host: str, **settings: Any) -> openapi_client.Configuration:
+    settings.setdefault("access_token", TEST_KEY)
+    settings.setdefault("retries", 0)
+    return openapi_client.Configuration(host=host, **settings)
+
+
+def sync_call(config: openapi_client.Configuration, call: Callable[[Any], Any], client_setup=None) -> Any:
+    client = openapi_client.ApiClient(config)
+    if client_setup:
+        client_setup(client)
+    return call(openapi_client.RealtimeApi(client))
+
+
+def async_call(config: openapi_client.Configuration, call: Callable[[Any], Any], client_setup=None) -> Any:
+    from openapi_client import aio   # aiohttp only for the async half
+
+    async def main():
+        async with aio.ApiClient(config) as client:
+            if client_setup:
+                client_setup(client)
+            return await call(aio.RealtimeApi(client))
+    return asyncio.run(main())
+
+
+CLIENTS = pytest.mark.parametrize("invoke", [sync_call, async_call], ids=["sync", "async"])
+GA_ANSWER = json.loads(SPEC["paths"]["/realtime/client_secrets"]["post"]["x-oaiMeta"]["examples"]["response"])
+MINT = lambda api: api.create_realtime_client_secret(openapi_client.RealtimeCreateClientSecretRequest())   # noqa: E731

@@ -4,7 +4,6 @@ without a scheme are refused before anything is sent, with the same error. Answe
 (item 8), error text (item 9), certificate failures (item 6), proxies (item 5) and redirects (item 7)."""
 from __future__ import annotations
 
-import asyncio
 import json
 import ssl
 import threading
@@ -16,33 +15,7 @@ import trustme
 from urllib3.util.retry import Retry
 
 import openapi_client
-from openapi_client import aio
-from conftest import SPEC, TEST_KEY, Reply, free_port
-
-
-def configuration(host: str, **settings: Any) -> openapi_client.Configuration:
-    settings.setdefault("access_token", TEST_KEY)
-    settings.setdefault("retries", 0)
-    return openapi_client.Configuration(host=host, **settings)
-
-
-def sync_call(config: openapi_client.Configuration, call: Callable[[Any], Any], client_setup=None) -> Any:
-    client = openapi_client.ApiClient(config)
-    if client_setup:
-        client_setup(client)
-    return call(openapi_client.RealtimeApi(client))
-
-
-def async_call(config: openapi_client.Configuration, call: Callable[[Any], Any], client_setup=None) -> Any:
-    async def main():
-        async with aio.ApiClient(config) as client:
-            if client_setup:
-                client_setup(client)
-            return await call(aio.RealtimeApi(client))
-    return asyncio.run(main())
-
-
-CLIENTS = pytest.mark.parametrize("invoke", [sync_call, async_call], ids=["sync", "async"])
+from conftest import CLIENTS, GA_ANSWER, MINT, TEST_KEY, Reply, configuration, free_port
 
 
 def refused(invoke, config, call, client_setup=None) -> str:
@@ -99,8 +72,6 @@ def test_a_base_url_without_a_scheme_is_the_same_clear_error_at_once(server, inv
 
 # ------------------------------------------------------------------ answers read as sent (item 8), error text (item 9)
 
-GA_ANSWER = json.loads(SPEC["paths"]["/realtime/client_secrets"]["post"]["x-oaiMeta"]["examples"]["response"])
-MINT = lambda api: api.create_realtime_client_secret(openapi_client.RealtimeCreateClientSecretRequest())   # noqa: E731
 
 
 @CLIENTS

@@ -17,8 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis_jsonschema import from_schema
 from openapi_client._runtime import ComposedModel, _models_in, parsing_server_response
 from tools.generate import PLACEHOLDER, nested_example
-from conftest import ROOT, SPEC, Reply, json_schema
-from test_hardening_edges import CLIENTS, GA_ANSWER, MINT, configuration
+from conftest import CLIENTS, GA_ANSWER, MINT, ROOT, SPEC, Reply, configuration, json_schema
 
 
 @CLIENTS
