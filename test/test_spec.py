@@ -3,6 +3,7 @@ the generator pin, and the update-spec tool."""
 from __future__ import annotations
 
 import ast
+import gzip
 import json
 import os
 import re
@@ -356,6 +357,39 @@ def test_a_revision_without_webhooks_extracts_none_and_says_so(tmp_path, upstrea
     assert "webhook realtime_call_incoming is not in this revision: none extracted" in result.stdout
     spec = yaml.safe_load(out.read_text())
     assert "x-webhooks" not in spec and not any(name.startswith("Webhook") for name in spec["components"]["schemas"])
+
+
+REVISIONS = [(UPSTREAM_2025_01_31, "2025-01-31", SEED_COMMIT),
+             (UPSTREAM_2025_03_22, "2025-03-22", "bf2a3402d170eb972899a2acb3a9f1e62d8d5f3e"),
+             (UPSTREAM_2026_07_22, "2026-07-22", "f9400172ebe08522ab228b771d885e3bd5456e42")]
+
+
+@pytest.mark.parametrize("upstream, date, commit", REVISIONS, ids=[r[1] for r in REVISIONS])
+def test_upstreams_own_file_name_with_date_gives_the_same_spec_as_a_dated_name(tmp_path, upstream, date, commit):
+    """Upstream names its file openapi.yaml: with DATE= the fixes apply exactly as for a dated copy."""
+    as_upstream_names_it = tmp_path / "upstream" / "openapi.yaml"
+    as_upstream_names_it.parent.mkdir()
+    as_upstream_names_it.write_bytes(gzip.decompress(upstream.read_bytes()))
+    dated, plain = tmp_path / "dated.yaml", tmp_path / "plain.yaml"
+    assert run_update_spec(upstream, "--output", dated, "--changelog", tmp_path / "a.md", "--commit", commit).returncode == 0
+    result = run_update_spec(as_upstream_names_it, "--output", plain, "--changelog", tmp_path / "b.md",
+                             "--commit", commit, "--date", date)
+    assert result.returncode == 0, result.stderr
+    assert plain.read_bytes() == dated.read_bytes()
+
+
+def test_an_upstream_file_whose_revision_cannot_be_told_is_refused_and_nothing_is_written(tmp_path):
+    as_upstream_names_it = tmp_path / "openapi.yaml"
+    as_upstream_names_it.write_bytes(gzip.decompress(UPSTREAM_2026_07_22.read_bytes()))
+    out = tmp_path / "out" / "openapi.yaml"
+    out.parent.mkdir()
+    result = run_update_spec(as_upstream_names_it, "--output", out, "--changelog", tmp_path / "CHANGELOG.md",
+                             "--commit", "f85dbe2")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "DATE=YYYY-MM-DD" in result.stderr and "cannot tell which upstream revision openapi.yaml is" in result.stderr
+    assert not out.exists() and not (tmp_path / "CHANGELOG.md").exists()
+    bad = run_update_spec(as_upstream_names_it, "--output", out, "--date", "July 2026")
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and not out.exists()
 
 
 def test_webhooks_are_carried_as_x_webhooks_and_converted_from_3_1_like_operations():

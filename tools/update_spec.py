@@ -508,27 +508,37 @@ def record_in_changelog(path: Path, entry: str) -> None:
 
 # ---------------------------------------------------------------- command line
 
-def upstream_record(upstream_path: Path, raw: bytes, commit: str | None, previous: dict | None) -> dict:
+def upstream_record(upstream_path: Path, raw: bytes, commit: str | None, previous: dict | None,
+                    date: str | None = None) -> dict:
+    """The revision record. Its date decides which fixes apply: from `date` (DATE=), else the file
+    name, else the current spec when the bytes are the same. Never guessed: an upstream file named
+    plain `openapi.yaml` would otherwise skip every fix without a word."""
     digest = hashlib.sha256(raw).hexdigest()
     match = DATE_IN_NAME.search(upstream_path.name)
     previous_info = ((previous or {}).get("info") or {}).get("x-upstream") or {}
     same_source = previous_info.get("sha256") == digest
+    revision = date or (match.group(1) if match else (previous_info.get("date") if same_source else None))
+    if revision is None:
+        raise SpecError(f"cannot tell which upstream revision {upstream_path.name} is (the fixes depend on it): "
+                        "pass its date, make update-spec UPSTREAM=... DATE=YYYY-MM-DD")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", revision):
+        raise SpecError(f"the upstream revision date must be YYYY-MM-DD, not {revision!r}")
     return {
         "repository": "openai/openai-openapi",
         "commit": commit or (previous_info.get("commit") if same_source else None) or "unknown",
-        "date": match.group(1) if match else (previous_info.get("date") if same_source else "unknown"),
+        "date": revision,
         "sha256": digest,
     }
 
 
 def build(upstream_path: Path, fixes_path: Path, commit: str | None, previous: dict | None,
-          config_path: Path = CONFIG):
+          config_path: Path = CONFIG, date: str | None = None):
     config = load_config(config_path)
     raw = read_bytes(upstream_path, "upstream spec")
     upstream = parse_yaml(raw, upstream_path, "upstream spec")
     report: list[str] = []
     doc = downgrade_to_3_0(extract(upstream, config["tags"], config["webhooks"], report))
-    doc["info"]["x-upstream"] = record = upstream_record(upstream_path, raw, commit, previous)
+    doc["info"]["x-upstream"] = record = upstream_record(upstream_path, raw, commit, previous, date)
     applied, fix_report = apply_fixes(doc, load_fixes(fixes_path), record["date"])
     return doc, render(doc, applied), report + fix_report
 
@@ -541,10 +551,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changelog", type=Path, default=ROOT / "CHANGELOG.md")
     parser.add_argument("--config", type=Path, default=CONFIG, help="which tags to extract")
     parser.add_argument("--commit", help="upstream commit the file comes from (recorded in info.x-upstream)")
+    parser.add_argument("--date", help="the upstream revision's date, YYYY-MM-DD, when the file name has none")
     args = parser.parse_args(argv)
     try:
         previous = load_yaml_file(args.output, "current spec") if args.output.exists() else None
-        doc, text, report = build(args.upstream, args.fixes, args.commit, previous, args.config)
+        doc, text, report = build(args.upstream, args.fixes, args.commit, previous, args.config, args.date)
     except SpecError as exc:
         print(f"update-spec: {exc}", file=sys.stderr)
         return 2
