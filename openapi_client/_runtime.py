@@ -365,8 +365,8 @@ def _expanded(models: List[type]) -> List[type]:
     return out
 
 
-def _field_names(model: type) -> Dict[str, Any]:
-    """{JSON name: annotation} of a model's declared fields."""
+def field_annotations(model: type) -> Dict[str, Any]:
+    """{JSON name: annotation} of a model's declared fields: where an unknown field is looked up."""
     return {(field.alias or name): field.annotation for name, field in model.model_fields.items()  # type: ignore[attr-defined]
             if name != "additional_properties"}
 
@@ -380,13 +380,13 @@ def _closest_known_name(top: Dict[str, Any], top_name: str, loc: Tuple[Any, ...]
         if not models and part in top:   # an operation's argument, by name or position
             annotations = [top[part]]
         elif isinstance(part, str):
-            annotations = [_field_names(model).get(part) for model in models]
+            annotations = [field_annotations(model).get(part) for model in models]
         else:
             continue
         inner = [found for annotation in annotations for found in _models_in(annotation)]
         if inner:
             models = _expanded(inner)
-    known = sorted({name for model in models for name in _field_names(model)} if models else top)
+    known = sorted({name for model in models for name in field_annotations(model)} if models else top)
     close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
     return (" or ".join(m.__name__ for m in models) if models else top_name), (close[0] if close else None)
 
@@ -409,10 +409,6 @@ def unknown_fields_explained(error: ValidationError, top: Dict[str, Any], title:
     except Exception:   # an error type that cannot be rebuilt as is: the original error, unchanged
         return error
 
-
-def field_annotations(model: type) -> Dict[str, Any]:
-    """{JSON name: annotation} of a model's fields: where a constructor's unknown field is looked up."""
-    return _field_names(model)
 
 
 # ----------------------------------------------------------------- redaction
