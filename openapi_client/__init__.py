@@ -41,6 +41,7 @@ __all__ = [
     "ApiTimeoutError",
     "OpenAIError",
     "InvalidWebhookSignatureError",
+    "UnknownEvent",
     "AudioTranscription",
     "AudioTranscriptionResponse",
     "CallableToolAllowedCaller",
@@ -50,6 +51,8 @@ __all__ = [
     "InputFileContent",
     "InputImageContent",
     "InputTextContent",
+    "LogProbProperties",
+    "MCPListToolsTool",
     "MCPTool",
     "MCPToolAllowedTools",
     "MCPToolApprovalFilter",
@@ -64,13 +67,115 @@ __all__ = [
     "RealtimeAudioFormats",
     "RealtimeCallReferRequest",
     "RealtimeCallRejectRequest",
+    "RealtimeClientEvent",
+    "RealtimeClientEventConversationItemCreate",
+    "RealtimeClientEventConversationItemDelete",
+    "RealtimeClientEventConversationItemRetrieve",
+    "RealtimeClientEventConversationItemTruncate",
+    "RealtimeClientEventInputAudioBufferAppend",
+    "RealtimeClientEventInputAudioBufferClear",
+    "RealtimeClientEventInputAudioBufferCommit",
+    "RealtimeClientEventOutputAudioBufferClear",
+    "RealtimeClientEventResponseCancel",
+    "RealtimeClientEventResponseCreate",
+    "RealtimeClientEventSessionUpdate",
+    "RealtimeClientEventSessionUpdateSession",
+    "RealtimeConversationItem",
+    "RealtimeConversationItemFunctionCall",
+    "RealtimeConversationItemFunctionCallOutput",
+    "RealtimeConversationItemMessage",
+    "RealtimeConversationItemMessageAssistant",
+    "RealtimeConversationItemMessageAssistantContentInner",
+    "RealtimeConversationItemMessageSystem",
+    "RealtimeConversationItemMessageSystemContentInner",
+    "RealtimeConversationItemMessageUser",
+    "RealtimeConversationItemMessageUserContentInner",
+    "RealtimeConversationItemReference",
     "RealtimeCreateClientSecretRequest",
     "RealtimeCreateClientSecretRequestSession",
     "RealtimeCreateClientSecretResponse",
     "RealtimeCreateClientSecretResponseSession",
     "RealtimeFunctionTool",
+    "RealtimeMCPApprovalRequest",
+    "RealtimeMCPApprovalResponse",
+    "RealtimeMCPHTTPError",
+    "RealtimeMCPListTools",
+    "RealtimeMCPProtocolError",
+    "RealtimeMCPToolCall",
+    "RealtimeMCPToolCallError",
+    "RealtimeMCPToolExecutionError",
     "RealtimeReasoning",
     "RealtimeReasoningEffort",
+    "RealtimeResponse",
+    "RealtimeResponseAudio",
+    "RealtimeResponseAudioOutput",
+    "RealtimeResponseCreateParams",
+    "RealtimeResponseCreateParamsAudio",
+    "RealtimeResponseCreateParamsAudioOutput",
+    "RealtimeResponseCreateParamsConversation",
+    "RealtimeResponseCreateParamsInputInner",
+    "RealtimeResponseMaxOutputTokens",
+    "RealtimeResponseStatusDetails",
+    "RealtimeResponseStatusDetailsError",
+    "RealtimeResponseUsage",
+    "RealtimeResponseUsageInputTokenDetails",
+    "RealtimeResponseUsageInputTokenDetailsCachedTokensDetails",
+    "RealtimeResponseUsageOutputTokenDetails",
+    "RealtimeServerEvent",
+    "RealtimeServerEventConversationCreated",
+    "RealtimeServerEventConversationCreatedConversation",
+    "RealtimeServerEventConversationItemAdded",
+    "RealtimeServerEventConversationItemCreated",
+    "RealtimeServerEventConversationItemDeleted",
+    "RealtimeServerEventConversationItemDone",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionCompleted",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionDelta",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionFailed",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionFailedError",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionSegment",
+    "RealtimeServerEventConversationItemRetrieved",
+    "RealtimeServerEventConversationItemTruncated",
+    "RealtimeServerEventError",
+    "RealtimeServerEventErrorError",
+    "RealtimeServerEventInputAudioBufferCleared",
+    "RealtimeServerEventInputAudioBufferCommitted",
+    "RealtimeServerEventInputAudioBufferDtmfEventReceived",
+    "RealtimeServerEventInputAudioBufferSpeechStarted",
+    "RealtimeServerEventInputAudioBufferSpeechStopped",
+    "RealtimeServerEventInputAudioBufferTimeoutTriggered",
+    "RealtimeServerEventMCPListToolsCompleted",
+    "RealtimeServerEventMCPListToolsFailed",
+    "RealtimeServerEventMCPListToolsInProgress",
+    "RealtimeServerEventOutputAudioBufferCleared",
+    "RealtimeServerEventOutputAudioBufferStarted",
+    "RealtimeServerEventOutputAudioBufferStopped",
+    "RealtimeServerEventRateLimitsUpdated",
+    "RealtimeServerEventRateLimitsUpdatedRateLimitsInner",
+    "RealtimeServerEventResponseAudioDelta",
+    "RealtimeServerEventResponseAudioDone",
+    "RealtimeServerEventResponseAudioTranscriptDelta",
+    "RealtimeServerEventResponseAudioTranscriptDone",
+    "RealtimeServerEventResponseContentPartAdded",
+    "RealtimeServerEventResponseContentPartAddedPart",
+    "RealtimeServerEventResponseContentPartDone",
+    "RealtimeServerEventResponseContentPartDonePart",
+    "RealtimeServerEventResponseCreated",
+    "RealtimeServerEventResponseDone",
+    "RealtimeServerEventResponseFunctionCallArgumentsDelta",
+    "RealtimeServerEventResponseFunctionCallArgumentsDone",
+    "RealtimeServerEventResponseMCPCallArgumentsDelta",
+    "RealtimeServerEventResponseMCPCallArgumentsDone",
+    "RealtimeServerEventResponseMCPCallCompleted",
+    "RealtimeServerEventResponseMCPCallFailed",
+    "RealtimeServerEventResponseMCPCallInProgress",
+    "RealtimeServerEventResponseOutputItemAdded",
+    "RealtimeServerEventResponseOutputItemDone",
+    "RealtimeServerEventResponseTextDelta",
+    "RealtimeServerEventResponseTextDone",
+    "RealtimeServerEventSessionCreated",
+    "RealtimeServerEventSessionCreatedSession",
+    "RealtimeServerEventSessionUpdated",
     "RealtimeSessionCreateRequest",
     "RealtimeSessionCreateRequestClientSecret",
     "RealtimeSessionCreateRequestClientSecretExpiresAfter",
@@ -142,6 +247,9 @@ __all__ = [
     "ToolChoiceMCP",
     "ToolChoiceOptions",
     "TracingConfiguration",
+    "TranscriptTextUsageDuration",
+    "TranscriptTextUsageTokens",
+    "TranscriptTextUsageTokensInputTokenDetails",
     "VoiceIdsOrCustomVoice",
     "VoiceIdsOrCustomVoiceAnyOf",
     "WebhookRealtimeCallIncoming",
@@ -178,6 +286,7 @@ if _typing.TYPE_CHECKING:
     from openapi_client.exceptions import ApiTimeoutError as ApiTimeoutError
     from openapi_client.exceptions import OpenAIError as OpenAIError
     from openapi_client.exceptions import InvalidWebhookSignatureError as InvalidWebhookSignatureError
+    from openapi_client._runtime import UnknownEvent as UnknownEvent
     
     # import models into sdk package
     from openapi_client.models.audio_transcription import AudioTranscription as AudioTranscription
@@ -189,6 +298,8 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.input_file_content import InputFileContent as InputFileContent
     from openapi_client.models.input_image_content import InputImageContent as InputImageContent
     from openapi_client.models.input_text_content import InputTextContent as InputTextContent
+    from openapi_client.models.log_prob_properties import LogProbProperties as LogProbProperties
+    from openapi_client.models.mcp_list_tools_tool import MCPListToolsTool as MCPListToolsTool
     from openapi_client.models.mcp_tool import MCPTool as MCPTool
     from openapi_client.models.mcp_tool_allowed_tools import MCPToolAllowedTools as MCPToolAllowedTools
     from openapi_client.models.mcp_tool_approval_filter import MCPToolApprovalFilter as MCPToolApprovalFilter
@@ -203,13 +314,115 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.realtime_audio_formats import RealtimeAudioFormats as RealtimeAudioFormats
     from openapi_client.models.realtime_call_refer_request import RealtimeCallReferRequest as RealtimeCallReferRequest
     from openapi_client.models.realtime_call_reject_request import RealtimeCallRejectRequest as RealtimeCallRejectRequest
+    from openapi_client.models.realtime_client_event import RealtimeClientEvent as RealtimeClientEvent
+    from openapi_client.models.realtime_client_event_conversation_item_create import RealtimeClientEventConversationItemCreate as RealtimeClientEventConversationItemCreate
+    from openapi_client.models.realtime_client_event_conversation_item_delete import RealtimeClientEventConversationItemDelete as RealtimeClientEventConversationItemDelete
+    from openapi_client.models.realtime_client_event_conversation_item_retrieve import RealtimeClientEventConversationItemRetrieve as RealtimeClientEventConversationItemRetrieve
+    from openapi_client.models.realtime_client_event_conversation_item_truncate import RealtimeClientEventConversationItemTruncate as RealtimeClientEventConversationItemTruncate
+    from openapi_client.models.realtime_client_event_input_audio_buffer_append import RealtimeClientEventInputAudioBufferAppend as RealtimeClientEventInputAudioBufferAppend
+    from openapi_client.models.realtime_client_event_input_audio_buffer_clear import RealtimeClientEventInputAudioBufferClear as RealtimeClientEventInputAudioBufferClear
+    from openapi_client.models.realtime_client_event_input_audio_buffer_commit import RealtimeClientEventInputAudioBufferCommit as RealtimeClientEventInputAudioBufferCommit
+    from openapi_client.models.realtime_client_event_output_audio_buffer_clear import RealtimeClientEventOutputAudioBufferClear as RealtimeClientEventOutputAudioBufferClear
+    from openapi_client.models.realtime_client_event_response_cancel import RealtimeClientEventResponseCancel as RealtimeClientEventResponseCancel
+    from openapi_client.models.realtime_client_event_response_create import RealtimeClientEventResponseCreate as RealtimeClientEventResponseCreate
+    from openapi_client.models.realtime_client_event_session_update import RealtimeClientEventSessionUpdate as RealtimeClientEventSessionUpdate
+    from openapi_client.models.realtime_client_event_session_update_session import RealtimeClientEventSessionUpdateSession as RealtimeClientEventSessionUpdateSession
+    from openapi_client.models.realtime_conversation_item import RealtimeConversationItem as RealtimeConversationItem
+    from openapi_client.models.realtime_conversation_item_function_call import RealtimeConversationItemFunctionCall as RealtimeConversationItemFunctionCall
+    from openapi_client.models.realtime_conversation_item_function_call_output import RealtimeConversationItemFunctionCallOutput as RealtimeConversationItemFunctionCallOutput
+    from openapi_client.models.realtime_conversation_item_message import RealtimeConversationItemMessage as RealtimeConversationItemMessage
+    from openapi_client.models.realtime_conversation_item_message_assistant import RealtimeConversationItemMessageAssistant as RealtimeConversationItemMessageAssistant
+    from openapi_client.models.realtime_conversation_item_message_assistant_content_inner import RealtimeConversationItemMessageAssistantContentInner as RealtimeConversationItemMessageAssistantContentInner
+    from openapi_client.models.realtime_conversation_item_message_system import RealtimeConversationItemMessageSystem as RealtimeConversationItemMessageSystem
+    from openapi_client.models.realtime_conversation_item_message_system_content_inner import RealtimeConversationItemMessageSystemContentInner as RealtimeConversationItemMessageSystemContentInner
+    from openapi_client.models.realtime_conversation_item_message_user import RealtimeConversationItemMessageUser as RealtimeConversationItemMessageUser
+    from openapi_client.models.realtime_conversation_item_message_user_content_inner import RealtimeConversationItemMessageUserContentInner as RealtimeConversationItemMessageUserContentInner
+    from openapi_client.models.realtime_conversation_item_reference import RealtimeConversationItemReference as RealtimeConversationItemReference
     from openapi_client.models.realtime_create_client_secret_request import RealtimeCreateClientSecretRequest as RealtimeCreateClientSecretRequest
     from openapi_client.models.realtime_create_client_secret_request_session import RealtimeCreateClientSecretRequestSession as RealtimeCreateClientSecretRequestSession
     from openapi_client.models.realtime_create_client_secret_response import RealtimeCreateClientSecretResponse as RealtimeCreateClientSecretResponse
     from openapi_client.models.realtime_create_client_secret_response_session import RealtimeCreateClientSecretResponseSession as RealtimeCreateClientSecretResponseSession
     from openapi_client.models.realtime_function_tool import RealtimeFunctionTool as RealtimeFunctionTool
+    from openapi_client.models.realtime_mcp_approval_request import RealtimeMCPApprovalRequest as RealtimeMCPApprovalRequest
+    from openapi_client.models.realtime_mcp_approval_response import RealtimeMCPApprovalResponse as RealtimeMCPApprovalResponse
+    from openapi_client.models.realtime_mcphttp_error import RealtimeMCPHTTPError as RealtimeMCPHTTPError
+    from openapi_client.models.realtime_mcp_list_tools import RealtimeMCPListTools as RealtimeMCPListTools
+    from openapi_client.models.realtime_mcp_protocol_error import RealtimeMCPProtocolError as RealtimeMCPProtocolError
+    from openapi_client.models.realtime_mcp_tool_call import RealtimeMCPToolCall as RealtimeMCPToolCall
+    from openapi_client.models.realtime_mcp_tool_call_error import RealtimeMCPToolCallError as RealtimeMCPToolCallError
+    from openapi_client.models.realtime_mcp_tool_execution_error import RealtimeMCPToolExecutionError as RealtimeMCPToolExecutionError
     from openapi_client.models.realtime_reasoning import RealtimeReasoning as RealtimeReasoning
     from openapi_client.models.realtime_reasoning_effort import RealtimeReasoningEffort as RealtimeReasoningEffort
+    from openapi_client.models.realtime_response import RealtimeResponse as RealtimeResponse
+    from openapi_client.models.realtime_response_audio import RealtimeResponseAudio as RealtimeResponseAudio
+    from openapi_client.models.realtime_response_audio_output import RealtimeResponseAudioOutput as RealtimeResponseAudioOutput
+    from openapi_client.models.realtime_response_create_params import RealtimeResponseCreateParams as RealtimeResponseCreateParams
+    from openapi_client.models.realtime_response_create_params_audio import RealtimeResponseCreateParamsAudio as RealtimeResponseCreateParamsAudio
+    from openapi_client.models.realtime_response_create_params_audio_output import RealtimeResponseCreateParamsAudioOutput as RealtimeResponseCreateParamsAudioOutput
+    from openapi_client.models.realtime_response_create_params_conversation import RealtimeResponseCreateParamsConversation as RealtimeResponseCreateParamsConversation
+    from openapi_client.models.realtime_response_create_params_input_inner import RealtimeResponseCreateParamsInputInner as RealtimeResponseCreateParamsInputInner
+    from openapi_client.models.realtime_response_max_output_tokens import RealtimeResponseMaxOutputTokens as RealtimeResponseMaxOutputTokens
+    from openapi_client.models.realtime_response_status_details import RealtimeResponseStatusDetails as RealtimeResponseStatusDetails
+    from openapi_client.models.realtime_response_status_details_error import RealtimeResponseStatusDetailsError as RealtimeResponseStatusDetailsError
+    from openapi_client.models.realtime_response_usage import RealtimeResponseUsage as RealtimeResponseUsage
+    from openapi_client.models.realtime_response_usage_input_token_details import RealtimeResponseUsageInputTokenDetails as RealtimeResponseUsageInputTokenDetails
+    from openapi_client.models.realtime_response_usage_input_token_details_cached_tokens_details import RealtimeResponseUsageInputTokenDetailsCachedTokensDetails as RealtimeResponseUsageInputTokenDetailsCachedTokensDetails
+    from openapi_client.models.realtime_response_usage_output_token_details import RealtimeResponseUsageOutputTokenDetails as RealtimeResponseUsageOutputTokenDetails
+    from openapi_client.models.realtime_server_event import RealtimeServerEvent as RealtimeServerEvent
+    from openapi_client.models.realtime_server_event_conversation_created import RealtimeServerEventConversationCreated as RealtimeServerEventConversationCreated
+    from openapi_client.models.realtime_server_event_conversation_created_conversation import RealtimeServerEventConversationCreatedConversation as RealtimeServerEventConversationCreatedConversation
+    from openapi_client.models.realtime_server_event_conversation_item_added import RealtimeServerEventConversationItemAdded as RealtimeServerEventConversationItemAdded
+    from openapi_client.models.realtime_server_event_conversation_item_created import RealtimeServerEventConversationItemCreated as RealtimeServerEventConversationItemCreated
+    from openapi_client.models.realtime_server_event_conversation_item_deleted import RealtimeServerEventConversationItemDeleted as RealtimeServerEventConversationItemDeleted
+    from openapi_client.models.realtime_server_event_conversation_item_done import RealtimeServerEventConversationItemDone as RealtimeServerEventConversationItemDone
+    from openapi_client.models.realtime_server_event_conversation_item_input_audio_transcription_completed import RealtimeServerEventConversationItemInputAudioTranscriptionCompleted as RealtimeServerEventConversationItemInputAudioTranscriptionCompleted
+    from openapi_client.models.realtime_server_event_conversation_item_input_audio_transcription_completed_usage import RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage as RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage
+    from openapi_client.models.realtime_server_event_conversation_item_input_audio_transcription_delta import RealtimeServerEventConversationItemInputAudioTranscriptionDelta as RealtimeServerEventConversationItemInputAudioTranscriptionDelta
+    from openapi_client.models.realtime_server_event_conversation_item_input_audio_transcription_failed import RealtimeServerEventConversationItemInputAudioTranscriptionFailed as RealtimeServerEventConversationItemInputAudioTranscriptionFailed
+    from openapi_client.models.realtime_server_event_conversation_item_input_audio_transcription_failed_error import RealtimeServerEventConversationItemInputAudioTranscriptionFailedError as RealtimeServerEventConversationItemInputAudioTranscriptionFailedError
+    from openapi_client.models.realtime_server_event_conversation_item_input_audio_transcription_segment import RealtimeServerEventConversationItemInputAudioTranscriptionSegment as RealtimeServerEventConversationItemInputAudioTranscriptionSegment
+    from openapi_client.models.realtime_server_event_conversation_item_retrieved import RealtimeServerEventConversationItemRetrieved as RealtimeServerEventConversationItemRetrieved
+    from openapi_client.models.realtime_server_event_conversation_item_truncated import RealtimeServerEventConversationItemTruncated as RealtimeServerEventConversationItemTruncated
+    from openapi_client.models.realtime_server_event_error import RealtimeServerEventError as RealtimeServerEventError
+    from openapi_client.models.realtime_server_event_error_error import RealtimeServerEventErrorError as RealtimeServerEventErrorError
+    from openapi_client.models.realtime_server_event_input_audio_buffer_cleared import RealtimeServerEventInputAudioBufferCleared as RealtimeServerEventInputAudioBufferCleared
+    from openapi_client.models.realtime_server_event_input_audio_buffer_committed import RealtimeServerEventInputAudioBufferCommitted as RealtimeServerEventInputAudioBufferCommitted
+    from openapi_client.models.realtime_server_event_input_audio_buffer_dtmf_event_received import RealtimeServerEventInputAudioBufferDtmfEventReceived as RealtimeServerEventInputAudioBufferDtmfEventReceived
+    from openapi_client.models.realtime_server_event_input_audio_buffer_speech_started import RealtimeServerEventInputAudioBufferSpeechStarted as RealtimeServerEventInputAudioBufferSpeechStarted
+    from openapi_client.models.realtime_server_event_input_audio_buffer_speech_stopped import RealtimeServerEventInputAudioBufferSpeechStopped as RealtimeServerEventInputAudioBufferSpeechStopped
+    from openapi_client.models.realtime_server_event_input_audio_buffer_timeout_triggered import RealtimeServerEventInputAudioBufferTimeoutTriggered as RealtimeServerEventInputAudioBufferTimeoutTriggered
+    from openapi_client.models.realtime_server_event_mcp_list_tools_completed import RealtimeServerEventMCPListToolsCompleted as RealtimeServerEventMCPListToolsCompleted
+    from openapi_client.models.realtime_server_event_mcp_list_tools_failed import RealtimeServerEventMCPListToolsFailed as RealtimeServerEventMCPListToolsFailed
+    from openapi_client.models.realtime_server_event_mcp_list_tools_in_progress import RealtimeServerEventMCPListToolsInProgress as RealtimeServerEventMCPListToolsInProgress
+    from openapi_client.models.realtime_server_event_output_audio_buffer_cleared import RealtimeServerEventOutputAudioBufferCleared as RealtimeServerEventOutputAudioBufferCleared
+    from openapi_client.models.realtime_server_event_output_audio_buffer_started import RealtimeServerEventOutputAudioBufferStarted as RealtimeServerEventOutputAudioBufferStarted
+    from openapi_client.models.realtime_server_event_output_audio_buffer_stopped import RealtimeServerEventOutputAudioBufferStopped as RealtimeServerEventOutputAudioBufferStopped
+    from openapi_client.models.realtime_server_event_rate_limits_updated import RealtimeServerEventRateLimitsUpdated as RealtimeServerEventRateLimitsUpdated
+    from openapi_client.models.realtime_server_event_rate_limits_updated_rate_limits_inner import RealtimeServerEventRateLimitsUpdatedRateLimitsInner as RealtimeServerEventRateLimitsUpdatedRateLimitsInner
+    from openapi_client.models.realtime_server_event_response_audio_delta import RealtimeServerEventResponseAudioDelta as RealtimeServerEventResponseAudioDelta
+    from openapi_client.models.realtime_server_event_response_audio_done import RealtimeServerEventResponseAudioDone as RealtimeServerEventResponseAudioDone
+    from openapi_client.models.realtime_server_event_response_audio_transcript_delta import RealtimeServerEventResponseAudioTranscriptDelta as RealtimeServerEventResponseAudioTranscriptDelta
+    from openapi_client.models.realtime_server_event_response_audio_transcript_done import RealtimeServerEventResponseAudioTranscriptDone as RealtimeServerEventResponseAudioTranscriptDone
+    from openapi_client.models.realtime_server_event_response_content_part_added import RealtimeServerEventResponseContentPartAdded as RealtimeServerEventResponseContentPartAdded
+    from openapi_client.models.realtime_server_event_response_content_part_added_part import RealtimeServerEventResponseContentPartAddedPart as RealtimeServerEventResponseContentPartAddedPart
+    from openapi_client.models.realtime_server_event_response_content_part_done import RealtimeServerEventResponseContentPartDone as RealtimeServerEventResponseContentPartDone
+    from openapi_client.models.realtime_server_event_response_content_part_done_part import RealtimeServerEventResponseContentPartDonePart as RealtimeServerEventResponseContentPartDonePart
+    from openapi_client.models.realtime_server_event_response_created import RealtimeServerEventResponseCreated as RealtimeServerEventResponseCreated
+    from openapi_client.models.realtime_server_event_response_done import RealtimeServerEventResponseDone as RealtimeServerEventResponseDone
+    from openapi_client.models.realtime_server_event_response_function_call_arguments_delta import RealtimeServerEventResponseFunctionCallArgumentsDelta as RealtimeServerEventResponseFunctionCallArgumentsDelta
+    from openapi_client.models.realtime_server_event_response_function_call_arguments_done import RealtimeServerEventResponseFunctionCallArgumentsDone as RealtimeServerEventResponseFunctionCallArgumentsDone
+    from openapi_client.models.realtime_server_event_response_mcp_call_arguments_delta import RealtimeServerEventResponseMCPCallArgumentsDelta as RealtimeServerEventResponseMCPCallArgumentsDelta
+    from openapi_client.models.realtime_server_event_response_mcp_call_arguments_done import RealtimeServerEventResponseMCPCallArgumentsDone as RealtimeServerEventResponseMCPCallArgumentsDone
+    from openapi_client.models.realtime_server_event_response_mcp_call_completed import RealtimeServerEventResponseMCPCallCompleted as RealtimeServerEventResponseMCPCallCompleted
+    from openapi_client.models.realtime_server_event_response_mcp_call_failed import RealtimeServerEventResponseMCPCallFailed as RealtimeServerEventResponseMCPCallFailed
+    from openapi_client.models.realtime_server_event_response_mcp_call_in_progress import RealtimeServerEventResponseMCPCallInProgress as RealtimeServerEventResponseMCPCallInProgress
+    from openapi_client.models.realtime_server_event_response_output_item_added import RealtimeServerEventResponseOutputItemAdded as RealtimeServerEventResponseOutputItemAdded
+    from openapi_client.models.realtime_server_event_response_output_item_done import RealtimeServerEventResponseOutputItemDone as RealtimeServerEventResponseOutputItemDone
+    from openapi_client.models.realtime_server_event_response_text_delta import RealtimeServerEventResponseTextDelta as RealtimeServerEventResponseTextDelta
+    from openapi_client.models.realtime_server_event_response_text_done import RealtimeServerEventResponseTextDone as RealtimeServerEventResponseTextDone
+    from openapi_client.models.realtime_server_event_session_created import RealtimeServerEventSessionCreated as RealtimeServerEventSessionCreated
+    from openapi_client.models.realtime_server_event_session_created_session import RealtimeServerEventSessionCreatedSession as RealtimeServerEventSessionCreatedSession
+    from openapi_client.models.realtime_server_event_session_updated import RealtimeServerEventSessionUpdated as RealtimeServerEventSessionUpdated
     from openapi_client.models.realtime_session_create_request import RealtimeSessionCreateRequest as RealtimeSessionCreateRequest
     from openapi_client.models.realtime_session_create_request_client_secret import RealtimeSessionCreateRequestClientSecret as RealtimeSessionCreateRequestClientSecret
     from openapi_client.models.realtime_session_create_request_client_secret_expires_after import RealtimeSessionCreateRequestClientSecretExpiresAfter as RealtimeSessionCreateRequestClientSecretExpiresAfter
@@ -281,6 +494,9 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.tool_choice_mcp import ToolChoiceMCP as ToolChoiceMCP
     from openapi_client.models.tool_choice_options import ToolChoiceOptions as ToolChoiceOptions
     from openapi_client.models.tracing_configuration import TracingConfiguration as TracingConfiguration
+    from openapi_client.models.transcript_text_usage_duration import TranscriptTextUsageDuration as TranscriptTextUsageDuration
+    from openapi_client.models.transcript_text_usage_tokens import TranscriptTextUsageTokens as TranscriptTextUsageTokens
+    from openapi_client.models.transcript_text_usage_tokens_input_token_details import TranscriptTextUsageTokensInputTokenDetails as TranscriptTextUsageTokensInputTokenDetails
     from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice as VoiceIdsOrCustomVoice
     from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf as VoiceIdsOrCustomVoiceAnyOf
     from openapi_client.models.webhook_realtime_call_incoming import WebhookRealtimeCallIncoming as WebhookRealtimeCallIncoming
@@ -314,6 +530,7 @@ else:
         "ApiTimeoutError": ".exceptions",
         "OpenAIError": ".exceptions",
         "InvalidWebhookSignatureError": ".exceptions",
+        "UnknownEvent": "._runtime",
         "AudioTranscription": ".models.audio_transcription",
         "AudioTranscriptionResponse": ".models.audio_transcription_response",
         "CallableToolAllowedCaller": ".models.callable_tool_allowed_caller",
@@ -323,6 +540,8 @@ else:
         "InputFileContent": ".models.input_file_content",
         "InputImageContent": ".models.input_image_content",
         "InputTextContent": ".models.input_text_content",
+        "LogProbProperties": ".models.log_prob_properties",
+        "MCPListToolsTool": ".models.mcp_list_tools_tool",
         "MCPTool": ".models.mcp_tool",
         "MCPToolAllowedTools": ".models.mcp_tool_allowed_tools",
         "MCPToolApprovalFilter": ".models.mcp_tool_approval_filter",
@@ -337,13 +556,115 @@ else:
         "RealtimeAudioFormats": ".models.realtime_audio_formats",
         "RealtimeCallReferRequest": ".models.realtime_call_refer_request",
         "RealtimeCallRejectRequest": ".models.realtime_call_reject_request",
+        "RealtimeClientEvent": ".models.realtime_client_event",
+        "RealtimeClientEventConversationItemCreate": ".models.realtime_client_event_conversation_item_create",
+        "RealtimeClientEventConversationItemDelete": ".models.realtime_client_event_conversation_item_delete",
+        "RealtimeClientEventConversationItemRetrieve": ".models.realtime_client_event_conversation_item_retrieve",
+        "RealtimeClientEventConversationItemTruncate": ".models.realtime_client_event_conversation_item_truncate",
+        "RealtimeClientEventInputAudioBufferAppend": ".models.realtime_client_event_input_audio_buffer_append",
+        "RealtimeClientEventInputAudioBufferClear": ".models.realtime_client_event_input_audio_buffer_clear",
+        "RealtimeClientEventInputAudioBufferCommit": ".models.realtime_client_event_input_audio_buffer_commit",
+        "RealtimeClientEventOutputAudioBufferClear": ".models.realtime_client_event_output_audio_buffer_clear",
+        "RealtimeClientEventResponseCancel": ".models.realtime_client_event_response_cancel",
+        "RealtimeClientEventResponseCreate": ".models.realtime_client_event_response_create",
+        "RealtimeClientEventSessionUpdate": ".models.realtime_client_event_session_update",
+        "RealtimeClientEventSessionUpdateSession": ".models.realtime_client_event_session_update_session",
+        "RealtimeConversationItem": ".models.realtime_conversation_item",
+        "RealtimeConversationItemFunctionCall": ".models.realtime_conversation_item_function_call",
+        "RealtimeConversationItemFunctionCallOutput": ".models.realtime_conversation_item_function_call_output",
+        "RealtimeConversationItemMessage": ".models.realtime_conversation_item_message",
+        "RealtimeConversationItemMessageAssistant": ".models.realtime_conversation_item_message_assistant",
+        "RealtimeConversationItemMessageAssistantContentInner": ".models.realtime_conversation_item_message_assistant_content_inner",
+        "RealtimeConversationItemMessageSystem": ".models.realtime_conversation_item_message_system",
+        "RealtimeConversationItemMessageSystemContentInner": ".models.realtime_conversation_item_message_system_content_inner",
+        "RealtimeConversationItemMessageUser": ".models.realtime_conversation_item_message_user",
+        "RealtimeConversationItemMessageUserContentInner": ".models.realtime_conversation_item_message_user_content_inner",
+        "RealtimeConversationItemReference": ".models.realtime_conversation_item_reference",
         "RealtimeCreateClientSecretRequest": ".models.realtime_create_client_secret_request",
         "RealtimeCreateClientSecretRequestSession": ".models.realtime_create_client_secret_request_session",
         "RealtimeCreateClientSecretResponse": ".models.realtime_create_client_secret_response",
         "RealtimeCreateClientSecretResponseSession": ".models.realtime_create_client_secret_response_session",
         "RealtimeFunctionTool": ".models.realtime_function_tool",
+        "RealtimeMCPApprovalRequest": ".models.realtime_mcp_approval_request",
+        "RealtimeMCPApprovalResponse": ".models.realtime_mcp_approval_response",
+        "RealtimeMCPHTTPError": ".models.realtime_mcphttp_error",
+        "RealtimeMCPListTools": ".models.realtime_mcp_list_tools",
+        "RealtimeMCPProtocolError": ".models.realtime_mcp_protocol_error",
+        "RealtimeMCPToolCall": ".models.realtime_mcp_tool_call",
+        "RealtimeMCPToolCallError": ".models.realtime_mcp_tool_call_error",
+        "RealtimeMCPToolExecutionError": ".models.realtime_mcp_tool_execution_error",
         "RealtimeReasoning": ".models.realtime_reasoning",
         "RealtimeReasoningEffort": ".models.realtime_reasoning_effort",
+        "RealtimeResponse": ".models.realtime_response",
+        "RealtimeResponseAudio": ".models.realtime_response_audio",
+        "RealtimeResponseAudioOutput": ".models.realtime_response_audio_output",
+        "RealtimeResponseCreateParams": ".models.realtime_response_create_params",
+        "RealtimeResponseCreateParamsAudio": ".models.realtime_response_create_params_audio",
+        "RealtimeResponseCreateParamsAudioOutput": ".models.realtime_response_create_params_audio_output",
+        "RealtimeResponseCreateParamsConversation": ".models.realtime_response_create_params_conversation",
+        "RealtimeResponseCreateParamsInputInner": ".models.realtime_response_create_params_input_inner",
+        "RealtimeResponseMaxOutputTokens": ".models.realtime_response_max_output_tokens",
+        "RealtimeResponseStatusDetails": ".models.realtime_response_status_details",
+        "RealtimeResponseStatusDetailsError": ".models.realtime_response_status_details_error",
+        "RealtimeResponseUsage": ".models.realtime_response_usage",
+        "RealtimeResponseUsageInputTokenDetails": ".models.realtime_response_usage_input_token_details",
+        "RealtimeResponseUsageInputTokenDetailsCachedTokensDetails": ".models.realtime_response_usage_input_token_details_cached_tokens_details",
+        "RealtimeResponseUsageOutputTokenDetails": ".models.realtime_response_usage_output_token_details",
+        "RealtimeServerEvent": ".models.realtime_server_event",
+        "RealtimeServerEventConversationCreated": ".models.realtime_server_event_conversation_created",
+        "RealtimeServerEventConversationCreatedConversation": ".models.realtime_server_event_conversation_created_conversation",
+        "RealtimeServerEventConversationItemAdded": ".models.realtime_server_event_conversation_item_added",
+        "RealtimeServerEventConversationItemCreated": ".models.realtime_server_event_conversation_item_created",
+        "RealtimeServerEventConversationItemDeleted": ".models.realtime_server_event_conversation_item_deleted",
+        "RealtimeServerEventConversationItemDone": ".models.realtime_server_event_conversation_item_done",
+        "RealtimeServerEventConversationItemInputAudioTranscriptionCompleted": ".models.realtime_server_event_conversation_item_input_audio_transcription_completed",
+        "RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage": ".models.realtime_server_event_conversation_item_input_audio_transcription_completed_usage",
+        "RealtimeServerEventConversationItemInputAudioTranscriptionDelta": ".models.realtime_server_event_conversation_item_input_audio_transcription_delta",
+        "RealtimeServerEventConversationItemInputAudioTranscriptionFailed": ".models.realtime_server_event_conversation_item_input_audio_transcription_failed",
+        "RealtimeServerEventConversationItemInputAudioTranscriptionFailedError": ".models.realtime_server_event_conversation_item_input_audio_transcription_failed_error",
+        "RealtimeServerEventConversationItemInputAudioTranscriptionSegment": ".models.realtime_server_event_conversation_item_input_audio_transcription_segment",
+        "RealtimeServerEventConversationItemRetrieved": ".models.realtime_server_event_conversation_item_retrieved",
+        "RealtimeServerEventConversationItemTruncated": ".models.realtime_server_event_conversation_item_truncated",
+        "RealtimeServerEventError": ".models.realtime_server_event_error",
+        "RealtimeServerEventErrorError": ".models.realtime_server_event_error_error",
+        "RealtimeServerEventInputAudioBufferCleared": ".models.realtime_server_event_input_audio_buffer_cleared",
+        "RealtimeServerEventInputAudioBufferCommitted": ".models.realtime_server_event_input_audio_buffer_committed",
+        "RealtimeServerEventInputAudioBufferDtmfEventReceived": ".models.realtime_server_event_input_audio_buffer_dtmf_event_received",
+        "RealtimeServerEventInputAudioBufferSpeechStarted": ".models.realtime_server_event_input_audio_buffer_speech_started",
+        "RealtimeServerEventInputAudioBufferSpeechStopped": ".models.realtime_server_event_input_audio_buffer_speech_stopped",
+        "RealtimeServerEventInputAudioBufferTimeoutTriggered": ".models.realtime_server_event_input_audio_buffer_timeout_triggered",
+        "RealtimeServerEventMCPListToolsCompleted": ".models.realtime_server_event_mcp_list_tools_completed",
+        "RealtimeServerEventMCPListToolsFailed": ".models.realtime_server_event_mcp_list_tools_failed",
+        "RealtimeServerEventMCPListToolsInProgress": ".models.realtime_server_event_mcp_list_tools_in_progress",
+        "RealtimeServerEventOutputAudioBufferCleared": ".models.realtime_server_event_output_audio_buffer_cleared",
+        "RealtimeServerEventOutputAudioBufferStarted": ".models.realtime_server_event_output_audio_buffer_started",
+        "RealtimeServerEventOutputAudioBufferStopped": ".models.realtime_server_event_output_audio_buffer_stopped",
+        "RealtimeServerEventRateLimitsUpdated": ".models.realtime_server_event_rate_limits_updated",
+        "RealtimeServerEventRateLimitsUpdatedRateLimitsInner": ".models.realtime_server_event_rate_limits_updated_rate_limits_inner",
+        "RealtimeServerEventResponseAudioDelta": ".models.realtime_server_event_response_audio_delta",
+        "RealtimeServerEventResponseAudioDone": ".models.realtime_server_event_response_audio_done",
+        "RealtimeServerEventResponseAudioTranscriptDelta": ".models.realtime_server_event_response_audio_transcript_delta",
+        "RealtimeServerEventResponseAudioTranscriptDone": ".models.realtime_server_event_response_audio_transcript_done",
+        "RealtimeServerEventResponseContentPartAdded": ".models.realtime_server_event_response_content_part_added",
+        "RealtimeServerEventResponseContentPartAddedPart": ".models.realtime_server_event_response_content_part_added_part",
+        "RealtimeServerEventResponseContentPartDone": ".models.realtime_server_event_response_content_part_done",
+        "RealtimeServerEventResponseContentPartDonePart": ".models.realtime_server_event_response_content_part_done_part",
+        "RealtimeServerEventResponseCreated": ".models.realtime_server_event_response_created",
+        "RealtimeServerEventResponseDone": ".models.realtime_server_event_response_done",
+        "RealtimeServerEventResponseFunctionCallArgumentsDelta": ".models.realtime_server_event_response_function_call_arguments_delta",
+        "RealtimeServerEventResponseFunctionCallArgumentsDone": ".models.realtime_server_event_response_function_call_arguments_done",
+        "RealtimeServerEventResponseMCPCallArgumentsDelta": ".models.realtime_server_event_response_mcp_call_arguments_delta",
+        "RealtimeServerEventResponseMCPCallArgumentsDone": ".models.realtime_server_event_response_mcp_call_arguments_done",
+        "RealtimeServerEventResponseMCPCallCompleted": ".models.realtime_server_event_response_mcp_call_completed",
+        "RealtimeServerEventResponseMCPCallFailed": ".models.realtime_server_event_response_mcp_call_failed",
+        "RealtimeServerEventResponseMCPCallInProgress": ".models.realtime_server_event_response_mcp_call_in_progress",
+        "RealtimeServerEventResponseOutputItemAdded": ".models.realtime_server_event_response_output_item_added",
+        "RealtimeServerEventResponseOutputItemDone": ".models.realtime_server_event_response_output_item_done",
+        "RealtimeServerEventResponseTextDelta": ".models.realtime_server_event_response_text_delta",
+        "RealtimeServerEventResponseTextDone": ".models.realtime_server_event_response_text_done",
+        "RealtimeServerEventSessionCreated": ".models.realtime_server_event_session_created",
+        "RealtimeServerEventSessionCreatedSession": ".models.realtime_server_event_session_created_session",
+        "RealtimeServerEventSessionUpdated": ".models.realtime_server_event_session_updated",
         "RealtimeSessionCreateRequest": ".models.realtime_session_create_request",
         "RealtimeSessionCreateRequestClientSecret": ".models.realtime_session_create_request_client_secret",
         "RealtimeSessionCreateRequestClientSecretExpiresAfter": ".models.realtime_session_create_request_client_secret_expires_after",
@@ -415,6 +736,9 @@ else:
         "ToolChoiceMCP": ".models.tool_choice_mcp",
         "ToolChoiceOptions": ".models.tool_choice_options",
         "TracingConfiguration": ".models.tracing_configuration",
+        "TranscriptTextUsageDuration": ".models.transcript_text_usage_duration",
+        "TranscriptTextUsageTokens": ".models.transcript_text_usage_tokens",
+        "TranscriptTextUsageTokensInputTokenDetails": ".models.transcript_text_usage_tokens_input_token_details",
         "VoiceIdsOrCustomVoice": ".models.voice_ids_or_custom_voice",
         "VoiceIdsOrCustomVoiceAnyOf": ".models.voice_ids_or_custom_voice_any_of",
         "WebhookRealtimeCallIncoming": ".models.webhook_realtime_call_incoming",

@@ -159,7 +159,10 @@ def _short(value: Any) -> str:
 
 
 def enum_values(model: Any, field: str) -> FrozenSet[Any]:
-    """The values a generated model's enum field allows (its `__<field>_allowed`), or none."""
+    """The values a generated model's enum field allows (its `__<field>_allowed`), or none; for a
+    union member, those of all its members (a conversation item's `message` is a union by `role`)."""
+    if isinstance(model, type) and issubclass(model, ComposedModel):
+        return frozenset().union(*(enum_values(member, field) for _, member in model.members if isinstance(member, type)))
     return getattr(model, "_%s__%s_allowed" % (model.__name__, field), frozenset())
 
 
@@ -214,6 +217,8 @@ class ComposedModel(BaseModel):
     discriminator: ClassVar[Optional[str]] = None
     response_only: ClassVar[bool] = False
     nullable: ClassVar[bool] = False
+    # what a value no member matches becomes when parsed leniently (an event union's UnknownEvent)
+    unknown_member: ClassVar[Optional[Type[BaseModel]]] = None
 
     # built on first use: 30-odd unions would otherwise cost 0.2 s at import
     model_config = ConfigDict(validate_assignment=True, protected_namespaces=(), defer_build=True)
@@ -311,6 +316,8 @@ class ComposedModel(BaseModel):
         if isinstance(value, ComposedModel):
             return cls._adapter().validate_python(value.actual_instance)   # a wrapper: its member value
         if cls.response_only or _parsing_server_response.get():
+            if cls.unknown_member is not None and type(value) is dict and isinstance(value.get("type"), str):
+                return cls.unknown_member.model_validate(value)   # an event type (or shape) this SDK does not know
             return value   # the API grew (a new kind or shape): kept as sent, written back by to_dict
         raise ValueError("%s: no member matches %s" % (cls.__name__, _short(value)))
 
@@ -342,6 +349,34 @@ class ComposedModel(BaseModel):
 
     def to_str(self) -> str:
         return pprint.pformat(self.model_dump())
+
+
+
+class UnknownEvent(BaseModel):
+    """An event whose `type` this SDK does not know (the API adds event types), or whose shape its
+    model does not accept: `.type` and every other field are kept, and to_dict() gives them back."""
+
+    type: str
+    event_id: Optional[str] = None
+    model_config = ConfigDict(extra="allow")
+
+    @property
+    def additional_properties(self) -> Dict[str, Any]:
+        return dict(self.__pydantic_extra__ or {})
+
+    @classmethod
+    def from_dict(cls, obj: Dict[str, Any]) -> Self:
+        return cls.model_validate(obj)
+
+    @classmethod
+    def from_json(cls, json_str: Union[str, bytes]) -> Self:
+        return cls.model_validate_json(json_str)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
 
 
 

@@ -74,7 +74,8 @@ def json_schema(name: str) -> dict:
             return [convert(v) for v in node]
         return node
     schema = convert(SPEC["components"]["schemas"][name])
-    schema["additionalProperties"] = False  # unknown fields are tested separately
+    if "properties" in schema:   # a union's members are closed already; at its top this would refuse every object
+        schema["additionalProperties"] = False  # unknown fields are tested separately
     return schema
 
 

@@ -225,8 +225,20 @@ def test_extraction_by_tag_takes_every_realtime_operation_of_2026_07_22_determin
         "create-realtime-transcription-session", "create-realtime-translation-client-secret"])
     hoisted = {"RealtimeTurnDetectionServerVad", "RealtimeTurnDetectionSemanticVad"}   # named by openapi-fixes.yaml
     webhook_events = {"WebhookRealtimeCallIncoming"}   # update-spec.yaml's webhooks
-    assert len(set(spec["components"]["schemas"]) - hoisted - webhook_events) == 42
+    from tools.update_spec import collect_components
+    from_operations = set(collect_components(spec, list(spec["paths"].values())).get("schemas", {}))
+    assert len(from_operations - hoisted) == 42
     assert (hoisted | webhook_events) <= set(spec["components"]["schemas"])
+    # update-spec.yaml's event groups (11 client, 44 server events) and the two unions, with their closure
+    groups = spec["x-events"]["groups"]
+    assert [len(groups["realtime-client-events"]), len(groups["realtime-server-events"])] == [11, 44]
+    assert spec["x-events"]["roots"] == ["RealtimeClientEvent", "RealtimeServerEvent"]
+    events = [name for names in groups.values() for name in names] + spec["x-events"]["roots"]
+    closure = set(collect_components(spec, [{"$ref": f"#/components/schemas/{n}"} for n in events])["schemas"])
+    added_by_fixes = {"RealtimeConversationItemMessage", "RealtimeConversationItemReference"}
+    assert len(closure - added_by_fixes - hoisted) == 108
+    assert set(spec["components"]["schemas"]) == from_operations | closure | webhook_events
+    assert list(spec).index("x-events") == list(spec).index("x-webhooks") + 1
     assert list(spec["x-webhooks"]) == ["realtime_call_incoming"]
     payload = spec["x-webhooks"]["realtime_call_incoming"]["post"]["requestBody"]["content"]["application/json"]
     assert payload["schema"] == {"$ref": "#/components/schemas/WebhookRealtimeCallIncoming"}

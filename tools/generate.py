@@ -122,10 +122,59 @@ def _mark_inline_schemas(schema: object) -> None:
             _mark_inline_schemas(sub)
 
 
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def event_schemas(spec: dict) -> tuple[list[str], list[str]]:
+    """(client events, server events) of `x-events`: a `*-client-events` group's schemas are what
+    a client sends, a `*-server-events` group's what the server sends; a root (a union of events)
+    goes with the group its members come from."""
+    events = spec.get("x-events") or {}
+    client: list[str] = []
+    server: list[str] = []
+    for group, names in (events.get("groups") or {}).items():
+        if group.endswith("-client-events"):
+            client += names
+        elif group.endswith("-server-events"):
+            server += names
+        else:
+            raise GenerateError(f"x-events group {group!r}: neither -client-events nor -server-events")
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    for root in events.get("roots") or []:
+        members = {m.get("$ref", "").rsplit("/", 1)[-1] for key in ("oneOf", "anyOf") for m in schemas[root].get(key) or []}
+        (client if members & set(client) else server).append(root)
+    return client, server
+
+
+def event_summary(description: str) -> str:
+    """An event's one-line summary for docs/Events.md: its description's first sentence."""
+    text = " ".join(description.split())
+    sentence = re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
+    return sentence.replace("|", "\\|")
+
+
+def mark_events(spec: dict) -> None:
+    """x-py-event-root on each union of events (its model keeps an unknown event as UnknownEvent);
+    x-py-client-event / x-py-server-event (the `type`) and x-py-event-summary on each event of a
+    group, for docs/Events.md (templates/events_doc.mustache)."""
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    for root in (spec.get("x-events") or {}).get("roots") or []:
+        schemas[root]["x-py-event-root"] = True
+    for group, names in ((spec.get("x-events") or {}).get("groups") or {}).items():
+        side = "x-py-client-event" if group.endswith("-client-events") else "x-py-server-event"
+        for name in names:
+            values = ((schemas[name].get("properties") or {}).get("type") or {}).get("enum") or []
+            if len(values) != 1:
+                raise GenerateError(f"event {name} needs a one-value `type` enum")
+            schemas[name][side] = values[0]
+            schemas[name]["x-py-event-summary"] = event_summary(schemas[name].get("description") or "")
+
+
 def mark_response_only_schemas(spec: dict) -> list[str]:
-    """Mark the schemas only the server sends (x-py-response-only): answers and the events webhooks
-    deliver. Their models parse leniently everywhere, from_json included; what a request uses stays
-    strict. Returns their names."""
+    """Mark the schemas only the server sends (x-py-response-only): answers, the events webhooks
+    deliver and the server's Realtime events. Their models parse leniently everywhere, from_json
+    included; what a request or a client event uses stays strict. Returns their names."""
     schemas = (spec.get("components") or {}).get("schemas") or {}
     operations = [op for item in (spec.get("paths") or {}).values() for op in item.values() if isinstance(op, dict)]
     webhook_bodies = [op.get("requestBody") for item in (spec.get("x-webhooks") or {}).values()
@@ -134,8 +183,11 @@ def mark_response_only_schemas(spec: dict) -> list[str]:
     def reachable(parts: list[object]) -> set[str]:
         return set(collect_components(spec, parts).get("schemas", {}))
 
-    in_requests = reachable([part for op in operations for part in (op.get("requestBody"), op.get("parameters"))])
-    response_only = sorted(reachable([op.get("responses") for op in operations] + webhook_bodies) - in_requests)
+    client_events, server_events = event_schemas(spec)
+    in_requests = reachable([part for op in operations for part in (op.get("requestBody"), op.get("parameters"))]
+                            + [ref(name) for name in client_events])
+    response_only = sorted(reachable([op.get("responses") for op in operations] + webhook_bodies
+                                     + [ref(name) for name in server_events]) - in_requests)
     for name in response_only:
         _mark_inline_schemas(schemas[name])
     return response_only
@@ -245,6 +297,7 @@ def generate(generator: str, root: Path) -> None:
         spec = yaml.safe_load((root / SPEC).read_text())
         mark_response_only_schemas(spec)
         mark_webhook_events(spec)
+        mark_events(spec)
         mark_example_values((spec.get("components") or {}).get("schemas"))
         derived = Path(scratch, SPEC)
         derived.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))

@@ -32,10 +32,12 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "update-spec.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "x-webhooks", "components", "security")
+TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "x-webhooks", "x-events", "components", "security")
 # What update-spec.yaml may name, each kind a list: `tags` (operations), `webhooks` (entries of
-# upstream's `webhooks`). A name a revision lacks is reported and skipped; only `tags` must match.
-CONFIG_KINDS = ("tags", "webhooks")
+# upstream's `webhooks`), `event_groups` (x-oaiMeta groups: the schemas their sections name) and
+# `event_roots` (schemas by name: the event unions no group names). A name a revision lacks is
+# reported and skipped; only `tags` must match.
+CONFIG_KINDS = ("tags", "webhooks", "event_groups", "event_roots")
 # Matches the file names in shared/reference/upstream (openai-openapi-YYYY-MM-DD.yaml).
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -138,6 +140,31 @@ def named_webhooks(upstream: dict, names: list[str], report: list[str]) -> dict[
     return kept
 
 
+def named_events(upstream: dict, groups: list[str], roots: list[str], report: list[str]) -> dict[str, Any]:
+    """`x-events`: {groups: {group id: [schema names its sections name]}, roots: [schema names]}, of
+    what this revision has (absent ones reported); empty when it has none of them."""
+    schemas = (upstream.get("components") or {}).get("schemas") or {}
+    meta_groups = {g.get("id"): g for g in ((upstream.get("x-oaiMeta") or {}).get("groups") or []) if isinstance(g, dict)}
+    found: dict[str, list[str]] = {}
+    for group in groups:
+        if group not in meta_groups:
+            report.append(f"event group {group} is not in this revision: none extracted")
+            continue
+        names = [str(section.get("key")) for section in meta_groups[group].get("sections") or []
+                 if isinstance(section, dict) and section.get("type") == "object"]
+        missing = [name for name in names if name not in schemas]
+        if missing:
+            raise SpecError(f"event group {group} names schemas that do not exist: {', '.join(missing)}")
+        found[group] = names
+    kept_roots = [root for root in roots if root in schemas]
+    for root in roots:
+        if root not in kept_roots:
+            report.append(f"event root {root} is not in this revision: not extracted")
+    if not found and not kept_roots:
+        return {}
+    return {**({"groups": found} if found else {}), **({"roots": kept_roots} if kept_roots else {})}
+
+
 def tagged_operations(upstream: dict, tags: list[str]) -> dict[str, dict]:
     """{path: path item with only the tagged operations}, in upstream order."""
     kept: dict[str, dict] = {}
@@ -153,17 +180,22 @@ def tagged_operations(upstream: dict, tags: list[str]) -> dict[str, dict]:
 
 
 def extract(upstream: Any, tags: list[str], webhooks: list[str] | None = None,
-            report: list[str] | None = None) -> dict:
+            report: list[str] | None = None, event_groups: list[str] | None = None,
+            event_roots: list[str] | None = None) -> dict:
     if not isinstance(upstream, dict) or "paths" not in upstream:
         raise SpecError("not an OpenAPI document (no `paths`)")
     paths = tagged_operations(upstream, tags)
     if not paths:
         raise SpecError(f"no operation tagged {', '.join(tags)} in the upstream spec")
-    hooks = named_webhooks(upstream, webhooks or [], report if report is not None else [])
+    report = report if report is not None else []
+    hooks = named_webhooks(upstream, webhooks or [], report)
+    events = named_events(upstream, event_groups or [], event_roots or [], report)
+    event_schemas = [{"$ref": f"#/components/schemas/{name}"}
+                     for name in [*(n for names in events.get("groups", {}).values() for n in names), *events.get("roots", [])]]
     operations = [op for item in paths.values() for m, op in item.items() if m in HTTP_METHODS]
     security = [req for op in operations for req in (op.get("security", upstream.get("security")) or [])]
     scheme_names = sorted({name for requirement in security for name in requirement})
-    found = collect_components(upstream, list(paths.values()) + list(hooks.values()))
+    found = collect_components(upstream, list(paths.values()) + list(hooks.values()) + event_schemas)
     schemes = (upstream.get("components") or {}).get("securitySchemes") or {}
     for name in scheme_names:
         if name not in schemes:
@@ -179,6 +211,7 @@ def extract(upstream: Any, tags: list[str], webhooks: list[str] | None = None,
         **({"tags": kept} if (kept := [t for t in upstream.get("tags") or [] if t.get("name") in used_tags]) else {}),
         "paths": paths,
         **({"x-webhooks": hooks} if hooks else {}),
+        **({"x-events": events} if events else {}),
         "components": {kind: dict(sorted(items.items())) for kind, items in sorted(found.items())},
     }
     if "security" in upstream:
@@ -367,6 +400,59 @@ def apply_fixes(doc: dict, fixes: list[dict], revision: str = "9999") -> tuple[l
         note = f"project fix: {fix['why']}" + (f" (removed: {', '.join(present)})" if present else "")
         keys = sorted(missing) or list(target)[:1]
         applied.append({"at": fix["at"], "keys": keys, "why": note})
+    schemas = (doc.get("components") or {}).get("schemas")
+    if isinstance(schemas, dict):
+        doc["components"]["schemas"] = dict(sorted(schemas.items()))   # a fix may add a schema
+    return applied, report
+
+
+DERIVED_MAPPING_WHY = ("derived by update-spec: upstream gives no mapping, so generators would take the schema "
+                       "names for the values; each member's one-value `{prop}` enum is its value")
+
+
+def _schema_nodes(node: Any, pointer: str) -> Iterator[tuple[str, dict]]:
+    """(JSON pointer, schema) for a schema and every inline schema in it."""
+    if not isinstance(node, dict):
+        return
+    yield pointer, node
+    for name, sub in (node.get("properties") or {}).items():
+        yield from _schema_nodes(sub, f"{pointer}/properties/{name.replace('~', '~0').replace('/', '~1')}")
+    for key in ("items", "additionalProperties", "not"):
+        yield from _schema_nodes(node.get(key), f"{pointer}/{key}")
+    for key in ("allOf", "anyOf", "oneOf"):
+        for index, sub in enumerate(node.get(key) or []):
+            yield from _schema_nodes(sub, f"{pointer}/{key}/{index}")
+
+
+def derive_discriminator_mappings(doc: dict) -> tuple[list[dict], list[str]]:
+    """Give each discriminator without a `mapping` the one its members imply: every member a $ref
+    whose discriminating property is a one-value enum, the values distinct. Where members are
+    inline or share a value, it is left alone and reported (a fix must decide). Returns (applied, report)."""
+    schemas = (doc.get("components") or {}).get("schemas") or {}
+    applied: list[dict] = []
+    report: list[str] = []
+    for name in list(schemas):
+        for pointer, node in _schema_nodes(schemas[name], f"/components/schemas/{name}"):
+            discriminator = node.get("discriminator")
+            if not isinstance(discriminator, dict) or "mapping" in discriminator:
+                continue
+            prop = discriminator.get("propertyName")
+            members = node.get("oneOf") or node.get("anyOf") or []
+            mapping: dict[str, str] = {}
+            for member in members:
+                target = resolve_pointer(doc, member["$ref"][1:]) if "$ref" in member else None
+                values = (((target or {}).get("properties") or {}).get(prop) or {}).get("enum") or []
+                if len(values) != 1 or values[0] in mapping:
+                    mapping = {}
+                    break
+                mapping[values[0]] = member["$ref"]
+            if not mapping:
+                report.append(f"discriminator without a mapping left as upstream gives it (inline members or shared "
+                              f"`{prop}` values): {pointer}")
+                continue
+            discriminator["mapping"] = mapping
+            applied.append({"at": f"{pointer}/discriminator", "keys": ["mapping"],
+                            "why": DERIVED_MAPPING_WHY.format(prop=prop)})
     return applied, report
 
 
@@ -451,7 +537,7 @@ def _schema_fields(spec: dict, schema: Any, prefix: str, out: dict, seen: tuple 
 
 
 def api_shape(spec: dict) -> dict[str, Any]:
-    """{what: its type} for every operation and webhook; a webhook's request is the event it delivers."""
+    """{what: its type} for every operation, webhook and event; a webhook's request is the event it delivers."""
     shape: dict[str, Any] = {}
     for label, op in operations_of(spec):
         if label.startswith("WEBHOOK "):
@@ -467,6 +553,11 @@ def api_shape(spec: dict) -> dict[str, Any]:
             _schema_fields(spec, content.get("schema"), "", fields := {}, ())
             shape[f"{label} response {status}"] = "declared"
             shape.update({f"{label} response {status} {k}": v for k, v in fields.items()})
+    for group, names in ((spec.get("x-events") or {}).get("groups") or {}).items():
+        for name in names:
+            _schema_fields(spec, {"$ref": f"#/components/schemas/{name}"}, "", fields := {}, ())
+            shape[f"{group} {name}"] = "declared"
+            shape.update({f"{group} {name} {k}": v for k, v in fields.items()})
     return shape
 
 
@@ -537,10 +628,12 @@ def build(upstream_path: Path, fixes_path: Path, commit: str | None, previous: d
     raw = read_bytes(upstream_path, "upstream spec")
     upstream = parse_yaml(raw, upstream_path, "upstream spec")
     report: list[str] = []
-    doc = downgrade_to_3_0(extract(upstream, config["tags"], config["webhooks"], report))
+    doc = downgrade_to_3_0(extract(upstream, config["tags"], config["webhooks"], report,
+                                   config["event_groups"], config["event_roots"]))
     doc["info"]["x-upstream"] = record = upstream_record(upstream_path, raw, commit, previous, date)
     applied, fix_report = apply_fixes(doc, load_fixes(fixes_path), record["date"])
-    return doc, render(doc, applied), report + fix_report
+    derived, derive_report = derive_discriminator_mappings(doc)
+    return doc, render(doc, applied + derived), report + fix_report + derive_report
 
 
 def main(argv: list[str] | None = None) -> int:

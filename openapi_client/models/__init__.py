@@ -22,6 +22,8 @@ __all__ = [
     "InputFileContent",
     "InputImageContent",
     "InputTextContent",
+    "LogProbProperties",
+    "MCPListToolsTool",
     "MCPTool",
     "MCPToolAllowedTools",
     "MCPToolApprovalFilter",
@@ -36,13 +38,115 @@ __all__ = [
     "RealtimeAudioFormats",
     "RealtimeCallReferRequest",
     "RealtimeCallRejectRequest",
+    "RealtimeClientEvent",
+    "RealtimeClientEventConversationItemCreate",
+    "RealtimeClientEventConversationItemDelete",
+    "RealtimeClientEventConversationItemRetrieve",
+    "RealtimeClientEventConversationItemTruncate",
+    "RealtimeClientEventInputAudioBufferAppend",
+    "RealtimeClientEventInputAudioBufferClear",
+    "RealtimeClientEventInputAudioBufferCommit",
+    "RealtimeClientEventOutputAudioBufferClear",
+    "RealtimeClientEventResponseCancel",
+    "RealtimeClientEventResponseCreate",
+    "RealtimeClientEventSessionUpdate",
+    "RealtimeClientEventSessionUpdateSession",
+    "RealtimeConversationItem",
+    "RealtimeConversationItemFunctionCall",
+    "RealtimeConversationItemFunctionCallOutput",
+    "RealtimeConversationItemMessage",
+    "RealtimeConversationItemMessageAssistant",
+    "RealtimeConversationItemMessageAssistantContentInner",
+    "RealtimeConversationItemMessageSystem",
+    "RealtimeConversationItemMessageSystemContentInner",
+    "RealtimeConversationItemMessageUser",
+    "RealtimeConversationItemMessageUserContentInner",
+    "RealtimeConversationItemReference",
     "RealtimeCreateClientSecretRequest",
     "RealtimeCreateClientSecretRequestSession",
     "RealtimeCreateClientSecretResponse",
     "RealtimeCreateClientSecretResponseSession",
     "RealtimeFunctionTool",
+    "RealtimeMCPApprovalRequest",
+    "RealtimeMCPApprovalResponse",
+    "RealtimeMCPHTTPError",
+    "RealtimeMCPListTools",
+    "RealtimeMCPProtocolError",
+    "RealtimeMCPToolCall",
+    "RealtimeMCPToolCallError",
+    "RealtimeMCPToolExecutionError",
     "RealtimeReasoning",
     "RealtimeReasoningEffort",
+    "RealtimeResponse",
+    "RealtimeResponseAudio",
+    "RealtimeResponseAudioOutput",
+    "RealtimeResponseCreateParams",
+    "RealtimeResponseCreateParamsAudio",
+    "RealtimeResponseCreateParamsAudioOutput",
+    "RealtimeResponseCreateParamsConversation",
+    "RealtimeResponseCreateParamsInputInner",
+    "RealtimeResponseMaxOutputTokens",
+    "RealtimeResponseStatusDetails",
+    "RealtimeResponseStatusDetailsError",
+    "RealtimeResponseUsage",
+    "RealtimeResponseUsageInputTokenDetails",
+    "RealtimeResponseUsageInputTokenDetailsCachedTokensDetails",
+    "RealtimeResponseUsageOutputTokenDetails",
+    "RealtimeServerEvent",
+    "RealtimeServerEventConversationCreated",
+    "RealtimeServerEventConversationCreatedConversation",
+    "RealtimeServerEventConversationItemAdded",
+    "RealtimeServerEventConversationItemCreated",
+    "RealtimeServerEventConversationItemDeleted",
+    "RealtimeServerEventConversationItemDone",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionCompleted",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionDelta",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionFailed",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionFailedError",
+    "RealtimeServerEventConversationItemInputAudioTranscriptionSegment",
+    "RealtimeServerEventConversationItemRetrieved",
+    "RealtimeServerEventConversationItemTruncated",
+    "RealtimeServerEventError",
+    "RealtimeServerEventErrorError",
+    "RealtimeServerEventInputAudioBufferCleared",
+    "RealtimeServerEventInputAudioBufferCommitted",
+    "RealtimeServerEventInputAudioBufferDtmfEventReceived",
+    "RealtimeServerEventInputAudioBufferSpeechStarted",
+    "RealtimeServerEventInputAudioBufferSpeechStopped",
+    "RealtimeServerEventInputAudioBufferTimeoutTriggered",
+    "RealtimeServerEventMCPListToolsCompleted",
+    "RealtimeServerEventMCPListToolsFailed",
+    "RealtimeServerEventMCPListToolsInProgress",
+    "RealtimeServerEventOutputAudioBufferCleared",
+    "RealtimeServerEventOutputAudioBufferStarted",
+    "RealtimeServerEventOutputAudioBufferStopped",
+    "RealtimeServerEventRateLimitsUpdated",
+    "RealtimeServerEventRateLimitsUpdatedRateLimitsInner",
+    "RealtimeServerEventResponseAudioDelta",
+    "RealtimeServerEventResponseAudioDone",
+    "RealtimeServerEventResponseAudioTranscriptDelta",
+    "RealtimeServerEventResponseAudioTranscriptDone",
+    "RealtimeServerEventResponseContentPartAdded",
+    "RealtimeServerEventResponseContentPartAddedPart",
+    "RealtimeServerEventResponseContentPartDone",
+    "RealtimeServerEventResponseContentPartDonePart",
+    "RealtimeServerEventResponseCreated",
+    "RealtimeServerEventResponseDone",
+    "RealtimeServerEventResponseFunctionCallArgumentsDelta",
+    "RealtimeServerEventResponseFunctionCallArgumentsDone",
+    "RealtimeServerEventResponseMCPCallArgumentsDelta",
+    "RealtimeServerEventResponseMCPCallArgumentsDone",
+    "RealtimeServerEventResponseMCPCallCompleted",
+    "RealtimeServerEventResponseMCPCallFailed",
+    "RealtimeServerEventResponseMCPCallInProgress",
+    "RealtimeServerEventResponseOutputItemAdded",
+    "RealtimeServerEventResponseOutputItemDone",
+    "RealtimeServerEventResponseTextDelta",
+    "RealtimeServerEventResponseTextDone",
+    "RealtimeServerEventSessionCreated",
+    "RealtimeServerEventSessionCreatedSession",
+    "RealtimeServerEventSessionUpdated",
     "RealtimeSessionCreateRequest",
     "RealtimeSessionCreateRequestClientSecret",
     "RealtimeSessionCreateRequestClientSecretExpiresAfter",
@@ -114,6 +218,9 @@ __all__ = [
     "ToolChoiceMCP",
     "ToolChoiceOptions",
     "TracingConfiguration",
+    "TranscriptTextUsageDuration",
+    "TranscriptTextUsageTokens",
+    "TranscriptTextUsageTokensInputTokenDetails",
     "VoiceIdsOrCustomVoice",
     "VoiceIdsOrCustomVoiceAnyOf",
     "WebhookRealtimeCallIncoming",
@@ -134,6 +241,8 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.input_file_content import InputFileContent
     from openapi_client.models.input_image_content import InputImageContent
     from openapi_client.models.input_text_content import InputTextContent
+    from openapi_client.models.log_prob_properties import LogProbProperties
+    from openapi_client.models.mcp_list_tools_tool import MCPListToolsTool
     from openapi_client.models.mcp_tool import MCPTool
     from openapi_client.models.mcp_tool_allowed_tools import MCPToolAllowedTools
     from openapi_client.models.mcp_tool_approval_filter import MCPToolApprovalFilter
@@ -148,13 +257,115 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.realtime_audio_formats import RealtimeAudioFormats
     from openapi_client.models.realtime_call_refer_request import RealtimeCallReferRequest
     from openapi_client.models.realtime_call_reject_request import RealtimeCallRejectRequest
+    from openapi_client.models.realtime_client_event import RealtimeClientEvent
+    from openapi_client.models.realtime_client_event_conversation_item_create import RealtimeClientEventConversationItemCreate
+    from openapi_client.models.realtime_client_event_conversation_item_delete import RealtimeClientEventConversationItemDelete
+    from openapi_client.models.realtime_client_event_conversation_item_retrieve import RealtimeClientEventConversationItemRetrieve
+    from openapi_client.models.realtime_client_event_conversation_item_truncate import RealtimeClientEventConversationItemTruncate
+    from openapi_client.models.realtime_client_event_input_audio_buffer_append import RealtimeClientEventInputAudioBufferAppend
+    from openapi_client.models.realtime_client_event_input_audio_buffer_clear import RealtimeClientEventInputAudioBufferClear
+    from openapi_client.models.realtime_client_event_input_audio_buffer_commit import RealtimeClientEventInputAudioBufferCommit
+    from openapi_client.models.realtime_client_event_output_audio_buffer_clear import RealtimeClientEventOutputAudioBufferClear
+    from openapi_client.models.realtime_client_event_response_cancel import RealtimeClientEventResponseCancel
+    from openapi_client.models.realtime_client_event_response_create import RealtimeClientEventResponseCreate
+    from openapi_client.models.realtime_client_event_session_update import RealtimeClientEventSessionUpdate
+    from openapi_client.models.realtime_client_event_session_update_session import RealtimeClientEventSessionUpdateSession
+    from openapi_client.models.realtime_conversation_item import RealtimeConversationItem
+    from openapi_client.models.realtime_conversation_item_function_call import RealtimeConversationItemFunctionCall
+    from openapi_client.models.realtime_conversation_item_function_call_output import RealtimeConversationItemFunctionCallOutput
+    from openapi_client.models.realtime_conversation_item_message import RealtimeConversationItemMessage
+    from openapi_client.models.realtime_conversation_item_message_assistant import RealtimeConversationItemMessageAssistant
+    from openapi_client.models.realtime_conversation_item_message_assistant_content_inner import RealtimeConversationItemMessageAssistantContentInner
+    from openapi_client.models.realtime_conversation_item_message_system import RealtimeConversationItemMessageSystem
+    from openapi_client.models.realtime_conversation_item_message_system_content_inner import RealtimeConversationItemMessageSystemContentInner
+    from openapi_client.models.realtime_conversation_item_message_user import RealtimeConversationItemMessageUser
+    from openapi_client.models.realtime_conversation_item_message_user_content_inner import RealtimeConversationItemMessageUserContentInner
+    from openapi_client.models.realtime_conversation_item_reference import RealtimeConversationItemReference
     from openapi_client.models.realtime_create_client_secret_request import RealtimeCreateClientSecretRequest
     from openapi_client.models.realtime_create_client_secret_request_session import RealtimeCreateClientSecretRequestSession
     from openapi_client.models.realtime_create_client_secret_response import RealtimeCreateClientSecretResponse
     from openapi_client.models.realtime_create_client_secret_response_session import RealtimeCreateClientSecretResponseSession
     from openapi_client.models.realtime_function_tool import RealtimeFunctionTool
+    from openapi_client.models.realtime_mcp_approval_request import RealtimeMCPApprovalRequest
+    from openapi_client.models.realtime_mcp_approval_response import RealtimeMCPApprovalResponse
+    from openapi_client.models.realtime_mcphttp_error import RealtimeMCPHTTPError
+    from openapi_client.models.realtime_mcp_list_tools import RealtimeMCPListTools
+    from openapi_client.models.realtime_mcp_protocol_error import RealtimeMCPProtocolError
+    from openapi_client.models.realtime_mcp_tool_call import RealtimeMCPToolCall
+    from openapi_client.models.realtime_mcp_tool_call_error import RealtimeMCPToolCallError
+    from openapi_client.models.realtime_mcp_tool_execution_error import RealtimeMCPToolExecutionError
     from openapi_client.models.realtime_reasoning import RealtimeReasoning
     from openapi_client.models.realtime_reasoning_effort import RealtimeReasoningEffort
+    from openapi_client.models.realtime_response import RealtimeResponse
+    from openapi_client.models.realtime_response_audio import RealtimeResponseAudio
+    from openapi_client.models.realtime_response_audio_output import RealtimeResponseAudioOutput
+    from openapi_client.models.realtime_response_create_params import RealtimeResponseCreateParams
+    from openapi_client.models.realtime_response_create_params_audio import RealtimeResponseCreateParamsAudio
+    from openapi_client.models.realtime_response_create_params_audio_output import RealtimeResponseCreateParamsAudioOutput
+    from openapi_client.models.realtime_response_create_params_conversation import RealtimeResponseCreateParamsConversation
+    from openapi_client.models.realtime_response_create_params_input_inner import RealtimeResponseCreateParamsInputInner
+    from openapi_client.models.realtime_response_max_output_tokens import RealtimeResponseMaxOutputTokens
+    from openapi_client.models.realtime_response_status_details import RealtimeResponseStatusDetails
+    from openapi_client.models.realtime_response_status_details_error import RealtimeResponseStatusDetailsError
+    from openapi_client.models.realtime_response_usage import RealtimeResponseUsage
+    from openapi_client.models.realtime_response_usage_input_token_details import RealtimeResponseUsageInputTokenDetails
+    from openapi_client.models.realtime_response_usage_input_token_details_cached_tokens_details import RealtimeResponseUsageInputTokenDetailsCachedTokensDetails
+    from openapi_client.models.realtime_response_usage_output_token_details import RealtimeResponseUsageOutputTokenDetails
+    from openapi_client.models.realtime_server_event import RealtimeServerEvent
+    from openapi_client.models.realtime_server_event_conversation_created import RealtimeServerEventConversationCreated
+    from openapi_client.models.realtime_server_event_conversation_created_conversation import RealtimeServerEventConversationCreatedConversation
+    from openapi_client.models.realtime_server_event_conversation_item_added import RealtimeServerEventConversationItemAdded
+    from openapi_client.models.realtime_server_event_conversation_item_created import RealtimeServerEventConversationItemCreated
+    from openapi_client.models.realtime_server_event_conversation_item_deleted import RealtimeServerEventConversationItemDeleted
+    from openapi_client.models.realtime_server_event_conversation_item_done import RealtimeServerEventConversationItemDone
+    from openapi_client.models.realtime_server_event_conversation_item_input_audio_transcription_completed import RealtimeServerEventConversationItemInputAudioTranscriptionCompleted
+    from openapi_client.models.realtime_server_event_conversation_item_input_audio_transcription_completed_usage import RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage
+    from openapi_client.models.realtime_server_event_conversation_item_input_audio_transcription_delta import RealtimeServerEventConversationItemInputAudioTranscriptionDelta
+    from openapi_client.models.realtime_server_event_conversation_item_input_audio_transcription_failed import RealtimeServerEventConversationItemInputAudioTranscriptionFailed
+    from openapi_client.models.realtime_server_event_conversation_item_input_audio_transcription_failed_error import RealtimeServerEventConversationItemInputAudioTranscriptionFailedError
+    from openapi_client.models.realtime_server_event_conversation_item_input_audio_transcription_segment import RealtimeServerEventConversationItemInputAudioTranscriptionSegment
+    from openapi_client.models.realtime_server_event_conversation_item_retrieved import RealtimeServerEventConversationItemRetrieved
+    from openapi_client.models.realtime_server_event_conversation_item_truncated import RealtimeServerEventConversationItemTruncated
+    from openapi_client.models.realtime_server_event_error import RealtimeServerEventError
+    from openapi_client.models.realtime_server_event_error_error import RealtimeServerEventErrorError
+    from openapi_client.models.realtime_server_event_input_audio_buffer_cleared import RealtimeServerEventInputAudioBufferCleared
+    from openapi_client.models.realtime_server_event_input_audio_buffer_committed import RealtimeServerEventInputAudioBufferCommitted
+    from openapi_client.models.realtime_server_event_input_audio_buffer_dtmf_event_received import RealtimeServerEventInputAudioBufferDtmfEventReceived
+    from openapi_client.models.realtime_server_event_input_audio_buffer_speech_started import RealtimeServerEventInputAudioBufferSpeechStarted
+    from openapi_client.models.realtime_server_event_input_audio_buffer_speech_stopped import RealtimeServerEventInputAudioBufferSpeechStopped
+    from openapi_client.models.realtime_server_event_input_audio_buffer_timeout_triggered import RealtimeServerEventInputAudioBufferTimeoutTriggered
+    from openapi_client.models.realtime_server_event_mcp_list_tools_completed import RealtimeServerEventMCPListToolsCompleted
+    from openapi_client.models.realtime_server_event_mcp_list_tools_failed import RealtimeServerEventMCPListToolsFailed
+    from openapi_client.models.realtime_server_event_mcp_list_tools_in_progress import RealtimeServerEventMCPListToolsInProgress
+    from openapi_client.models.realtime_server_event_output_audio_buffer_cleared import RealtimeServerEventOutputAudioBufferCleared
+    from openapi_client.models.realtime_server_event_output_audio_buffer_started import RealtimeServerEventOutputAudioBufferStarted
+    from openapi_client.models.realtime_server_event_output_audio_buffer_stopped import RealtimeServerEventOutputAudioBufferStopped
+    from openapi_client.models.realtime_server_event_rate_limits_updated import RealtimeServerEventRateLimitsUpdated
+    from openapi_client.models.realtime_server_event_rate_limits_updated_rate_limits_inner import RealtimeServerEventRateLimitsUpdatedRateLimitsInner
+    from openapi_client.models.realtime_server_event_response_audio_delta import RealtimeServerEventResponseAudioDelta
+    from openapi_client.models.realtime_server_event_response_audio_done import RealtimeServerEventResponseAudioDone
+    from openapi_client.models.realtime_server_event_response_audio_transcript_delta import RealtimeServerEventResponseAudioTranscriptDelta
+    from openapi_client.models.realtime_server_event_response_audio_transcript_done import RealtimeServerEventResponseAudioTranscriptDone
+    from openapi_client.models.realtime_server_event_response_content_part_added import RealtimeServerEventResponseContentPartAdded
+    from openapi_client.models.realtime_server_event_response_content_part_added_part import RealtimeServerEventResponseContentPartAddedPart
+    from openapi_client.models.realtime_server_event_response_content_part_done import RealtimeServerEventResponseContentPartDone
+    from openapi_client.models.realtime_server_event_response_content_part_done_part import RealtimeServerEventResponseContentPartDonePart
+    from openapi_client.models.realtime_server_event_response_created import RealtimeServerEventResponseCreated
+    from openapi_client.models.realtime_server_event_response_done import RealtimeServerEventResponseDone
+    from openapi_client.models.realtime_server_event_response_function_call_arguments_delta import RealtimeServerEventResponseFunctionCallArgumentsDelta
+    from openapi_client.models.realtime_server_event_response_function_call_arguments_done import RealtimeServerEventResponseFunctionCallArgumentsDone
+    from openapi_client.models.realtime_server_event_response_mcp_call_arguments_delta import RealtimeServerEventResponseMCPCallArgumentsDelta
+    from openapi_client.models.realtime_server_event_response_mcp_call_arguments_done import RealtimeServerEventResponseMCPCallArgumentsDone
+    from openapi_client.models.realtime_server_event_response_mcp_call_completed import RealtimeServerEventResponseMCPCallCompleted
+    from openapi_client.models.realtime_server_event_response_mcp_call_failed import RealtimeServerEventResponseMCPCallFailed
+    from openapi_client.models.realtime_server_event_response_mcp_call_in_progress import RealtimeServerEventResponseMCPCallInProgress
+    from openapi_client.models.realtime_server_event_response_output_item_added import RealtimeServerEventResponseOutputItemAdded
+    from openapi_client.models.realtime_server_event_response_output_item_done import RealtimeServerEventResponseOutputItemDone
+    from openapi_client.models.realtime_server_event_response_text_delta import RealtimeServerEventResponseTextDelta
+    from openapi_client.models.realtime_server_event_response_text_done import RealtimeServerEventResponseTextDone
+    from openapi_client.models.realtime_server_event_session_created import RealtimeServerEventSessionCreated
+    from openapi_client.models.realtime_server_event_session_created_session import RealtimeServerEventSessionCreatedSession
+    from openapi_client.models.realtime_server_event_session_updated import RealtimeServerEventSessionUpdated
     from openapi_client.models.realtime_session_create_request import RealtimeSessionCreateRequest
     from openapi_client.models.realtime_session_create_request_client_secret import RealtimeSessionCreateRequestClientSecret
     from openapi_client.models.realtime_session_create_request_client_secret_expires_after import RealtimeSessionCreateRequestClientSecretExpiresAfter
@@ -226,6 +437,9 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.tool_choice_mcp import ToolChoiceMCP
     from openapi_client.models.tool_choice_options import ToolChoiceOptions
     from openapi_client.models.tracing_configuration import TracingConfiguration
+    from openapi_client.models.transcript_text_usage_duration import TranscriptTextUsageDuration
+    from openapi_client.models.transcript_text_usage_tokens import TranscriptTextUsageTokens
+    from openapi_client.models.transcript_text_usage_tokens_input_token_details import TranscriptTextUsageTokensInputTokenDetails
     from openapi_client.models.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice
     from openapi_client.models.voice_ids_or_custom_voice_any_of import VoiceIdsOrCustomVoiceAnyOf
     from openapi_client.models.webhook_realtime_call_incoming import WebhookRealtimeCallIncoming
@@ -245,6 +459,8 @@ else:
         "InputFileContent": ".input_file_content",
         "InputImageContent": ".input_image_content",
         "InputTextContent": ".input_text_content",
+        "LogProbProperties": ".log_prob_properties",
+        "MCPListToolsTool": ".mcp_list_tools_tool",
         "MCPTool": ".mcp_tool",
         "MCPToolAllowedTools": ".mcp_tool_allowed_tools",
         "MCPToolApprovalFilter": ".mcp_tool_approval_filter",
@@ -259,13 +475,115 @@ else:
         "RealtimeAudioFormats": ".realtime_audio_formats",
         "RealtimeCallReferRequest": ".realtime_call_refer_request",
         "RealtimeCallRejectRequest": ".realtime_call_reject_request",
+        "RealtimeClientEvent": ".realtime_client_event",
+        "RealtimeClientEventConversationItemCreate": ".realtime_client_event_conversation_item_create",
+        "RealtimeClientEventConversationItemDelete": ".realtime_client_event_conversation_item_delete",
+        "RealtimeClientEventConversationItemRetrieve": ".realtime_client_event_conversation_item_retrieve",
+        "RealtimeClientEventConversationItemTruncate": ".realtime_client_event_conversation_item_truncate",
+        "RealtimeClientEventInputAudioBufferAppend": ".realtime_client_event_input_audio_buffer_append",
+        "RealtimeClientEventInputAudioBufferClear": ".realtime_client_event_input_audio_buffer_clear",
+        "RealtimeClientEventInputAudioBufferCommit": ".realtime_client_event_input_audio_buffer_commit",
+        "RealtimeClientEventOutputAudioBufferClear": ".realtime_client_event_output_audio_buffer_clear",
+        "RealtimeClientEventResponseCancel": ".realtime_client_event_response_cancel",
+        "RealtimeClientEventResponseCreate": ".realtime_client_event_response_create",
+        "RealtimeClientEventSessionUpdate": ".realtime_client_event_session_update",
+        "RealtimeClientEventSessionUpdateSession": ".realtime_client_event_session_update_session",
+        "RealtimeConversationItem": ".realtime_conversation_item",
+        "RealtimeConversationItemFunctionCall": ".realtime_conversation_item_function_call",
+        "RealtimeConversationItemFunctionCallOutput": ".realtime_conversation_item_function_call_output",
+        "RealtimeConversationItemMessage": ".realtime_conversation_item_message",
+        "RealtimeConversationItemMessageAssistant": ".realtime_conversation_item_message_assistant",
+        "RealtimeConversationItemMessageAssistantContentInner": ".realtime_conversation_item_message_assistant_content_inner",
+        "RealtimeConversationItemMessageSystem": ".realtime_conversation_item_message_system",
+        "RealtimeConversationItemMessageSystemContentInner": ".realtime_conversation_item_message_system_content_inner",
+        "RealtimeConversationItemMessageUser": ".realtime_conversation_item_message_user",
+        "RealtimeConversationItemMessageUserContentInner": ".realtime_conversation_item_message_user_content_inner",
+        "RealtimeConversationItemReference": ".realtime_conversation_item_reference",
         "RealtimeCreateClientSecretRequest": ".realtime_create_client_secret_request",
         "RealtimeCreateClientSecretRequestSession": ".realtime_create_client_secret_request_session",
         "RealtimeCreateClientSecretResponse": ".realtime_create_client_secret_response",
         "RealtimeCreateClientSecretResponseSession": ".realtime_create_client_secret_response_session",
         "RealtimeFunctionTool": ".realtime_function_tool",
+        "RealtimeMCPApprovalRequest": ".realtime_mcp_approval_request",
+        "RealtimeMCPApprovalResponse": ".realtime_mcp_approval_response",
+        "RealtimeMCPHTTPError": ".realtime_mcphttp_error",
+        "RealtimeMCPListTools": ".realtime_mcp_list_tools",
+        "RealtimeMCPProtocolError": ".realtime_mcp_protocol_error",
+        "RealtimeMCPToolCall": ".realtime_mcp_tool_call",
+        "RealtimeMCPToolCallError": ".realtime_mcp_tool_call_error",
+        "RealtimeMCPToolExecutionError": ".realtime_mcp_tool_execution_error",
         "RealtimeReasoning": ".realtime_reasoning",
         "RealtimeReasoningEffort": ".realtime_reasoning_effort",
+        "RealtimeResponse": ".realtime_response",
+        "RealtimeResponseAudio": ".realtime_response_audio",
+        "RealtimeResponseAudioOutput": ".realtime_response_audio_output",
+        "RealtimeResponseCreateParams": ".realtime_response_create_params",
+        "RealtimeResponseCreateParamsAudio": ".realtime_response_create_params_audio",
+        "RealtimeResponseCreateParamsAudioOutput": ".realtime_response_create_params_audio_output",
+        "RealtimeResponseCreateParamsConversation": ".realtime_response_create_params_conversation",
+        "RealtimeResponseCreateParamsInputInner": ".realtime_response_create_params_input_inner",
+        "RealtimeResponseMaxOutputTokens": ".realtime_response_max_output_tokens",
+        "RealtimeResponseStatusDetails": ".realtime_response_status_details",
+        "RealtimeResponseStatusDetailsError": ".realtime_response_status_details_error",
+        "RealtimeResponseUsage": ".realtime_response_usage",
+        "RealtimeResponseUsageInputTokenDetails": ".realtime_response_usage_input_token_details",
+        "RealtimeResponseUsageInputTokenDetailsCachedTokensDetails": ".realtime_response_usage_input_token_details_cached_tokens_details",
+        "RealtimeResponseUsageOutputTokenDetails": ".realtime_response_usage_output_token_details",
+        "RealtimeServerEvent": ".realtime_server_event",
+        "RealtimeServerEventConversationCreated": ".realtime_server_event_conversation_created",
+        "RealtimeServerEventConversationCreatedConversation": ".realtime_server_event_conversation_created_conversation",
+        "RealtimeServerEventConversationItemAdded": ".realtime_server_event_conversation_item_added",
+        "RealtimeServerEventConversationItemCreated": ".realtime_server_event_conversation_item_created",
+        "RealtimeServerEventConversationItemDeleted": ".realtime_server_event_conversation_item_deleted",
+        "RealtimeServerEventConversationItemDone": ".realtime_server_event_conversation_item_done",
+        "RealtimeServerEventConversationItemInputAudioTranscriptionCompleted": ".realtime_server_event_conversation_item_input_audio_transcription_completed",
+        "RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage": ".realtime_server_event_conversation_item_input_audio_transcription_completed_usage",
+        "RealtimeServerEventConversationItemInputAudioTranscriptionDelta": ".realtime_server_event_conversation_item_input_audio_transcription_delta",
+        "RealtimeServerEventConversationItemInputAudioTranscriptionFailed": ".realtime_server_event_conversation_item_input_audio_transcription_failed",
+        "RealtimeServerEventConversationItemInputAudioTranscriptionFailedError": ".realtime_server_event_conversation_item_input_audio_transcription_failed_error",
+        "RealtimeServerEventConversationItemInputAudioTranscriptionSegment": ".realtime_server_event_conversation_item_input_audio_transcription_segment",
+        "RealtimeServerEventConversationItemRetrieved": ".realtime_server_event_conversation_item_retrieved",
+        "RealtimeServerEventConversationItemTruncated": ".realtime_server_event_conversation_item_truncated",
+        "RealtimeServerEventError": ".realtime_server_event_error",
+        "RealtimeServerEventErrorError": ".realtime_server_event_error_error",
+        "RealtimeServerEventInputAudioBufferCleared": ".realtime_server_event_input_audio_buffer_cleared",
+        "RealtimeServerEventInputAudioBufferCommitted": ".realtime_server_event_input_audio_buffer_committed",
+        "RealtimeServerEventInputAudioBufferDtmfEventReceived": ".realtime_server_event_input_audio_buffer_dtmf_event_received",
+        "RealtimeServerEventInputAudioBufferSpeechStarted": ".realtime_server_event_input_audio_buffer_speech_started",
+        "RealtimeServerEventInputAudioBufferSpeechStopped": ".realtime_server_event_input_audio_buffer_speech_stopped",
+        "RealtimeServerEventInputAudioBufferTimeoutTriggered": ".realtime_server_event_input_audio_buffer_timeout_triggered",
+        "RealtimeServerEventMCPListToolsCompleted": ".realtime_server_event_mcp_list_tools_completed",
+        "RealtimeServerEventMCPListToolsFailed": ".realtime_server_event_mcp_list_tools_failed",
+        "RealtimeServerEventMCPListToolsInProgress": ".realtime_server_event_mcp_list_tools_in_progress",
+        "RealtimeServerEventOutputAudioBufferCleared": ".realtime_server_event_output_audio_buffer_cleared",
+        "RealtimeServerEventOutputAudioBufferStarted": ".realtime_server_event_output_audio_buffer_started",
+        "RealtimeServerEventOutputAudioBufferStopped": ".realtime_server_event_output_audio_buffer_stopped",
+        "RealtimeServerEventRateLimitsUpdated": ".realtime_server_event_rate_limits_updated",
+        "RealtimeServerEventRateLimitsUpdatedRateLimitsInner": ".realtime_server_event_rate_limits_updated_rate_limits_inner",
+        "RealtimeServerEventResponseAudioDelta": ".realtime_server_event_response_audio_delta",
+        "RealtimeServerEventResponseAudioDone": ".realtime_server_event_response_audio_done",
+        "RealtimeServerEventResponseAudioTranscriptDelta": ".realtime_server_event_response_audio_transcript_delta",
+        "RealtimeServerEventResponseAudioTranscriptDone": ".realtime_server_event_response_audio_transcript_done",
+        "RealtimeServerEventResponseContentPartAdded": ".realtime_server_event_response_content_part_added",
+        "RealtimeServerEventResponseContentPartAddedPart": ".realtime_server_event_response_content_part_added_part",
+        "RealtimeServerEventResponseContentPartDone": ".realtime_server_event_response_content_part_done",
+        "RealtimeServerEventResponseContentPartDonePart": ".realtime_server_event_response_content_part_done_part",
+        "RealtimeServerEventResponseCreated": ".realtime_server_event_response_created",
+        "RealtimeServerEventResponseDone": ".realtime_server_event_response_done",
+        "RealtimeServerEventResponseFunctionCallArgumentsDelta": ".realtime_server_event_response_function_call_arguments_delta",
+        "RealtimeServerEventResponseFunctionCallArgumentsDone": ".realtime_server_event_response_function_call_arguments_done",
+        "RealtimeServerEventResponseMCPCallArgumentsDelta": ".realtime_server_event_response_mcp_call_arguments_delta",
+        "RealtimeServerEventResponseMCPCallArgumentsDone": ".realtime_server_event_response_mcp_call_arguments_done",
+        "RealtimeServerEventResponseMCPCallCompleted": ".realtime_server_event_response_mcp_call_completed",
+        "RealtimeServerEventResponseMCPCallFailed": ".realtime_server_event_response_mcp_call_failed",
+        "RealtimeServerEventResponseMCPCallInProgress": ".realtime_server_event_response_mcp_call_in_progress",
+        "RealtimeServerEventResponseOutputItemAdded": ".realtime_server_event_response_output_item_added",
+        "RealtimeServerEventResponseOutputItemDone": ".realtime_server_event_response_output_item_done",
+        "RealtimeServerEventResponseTextDelta": ".realtime_server_event_response_text_delta",
+        "RealtimeServerEventResponseTextDone": ".realtime_server_event_response_text_done",
+        "RealtimeServerEventSessionCreated": ".realtime_server_event_session_created",
+        "RealtimeServerEventSessionCreatedSession": ".realtime_server_event_session_created_session",
+        "RealtimeServerEventSessionUpdated": ".realtime_server_event_session_updated",
         "RealtimeSessionCreateRequest": ".realtime_session_create_request",
         "RealtimeSessionCreateRequestClientSecret": ".realtime_session_create_request_client_secret",
         "RealtimeSessionCreateRequestClientSecretExpiresAfter": ".realtime_session_create_request_client_secret_expires_after",
@@ -337,6 +655,9 @@ else:
         "ToolChoiceMCP": ".tool_choice_mcp",
         "ToolChoiceOptions": ".tool_choice_options",
         "TracingConfiguration": ".tracing_configuration",
+        "TranscriptTextUsageDuration": ".transcript_text_usage_duration",
+        "TranscriptTextUsageTokens": ".transcript_text_usage_tokens",
+        "TranscriptTextUsageTokensInputTokenDetails": ".transcript_text_usage_tokens_input_token_details",
         "VoiceIdsOrCustomVoice": ".voice_ids_or_custom_voice",
         "VoiceIdsOrCustomVoiceAnyOf": ".voice_ids_or_custom_voice_any_of",
         "WebhookRealtimeCallIncoming": ".webhook_realtime_call_incoming",
