@@ -40,7 +40,7 @@ setup(
     python_requires=">=3.10",   # 3.9 is past its end of life; the generator and the test tools need 3.10
     install_requires=REQUIRES,
     # openapi_client.aio: the asyncio client's transport, installed only on request
-    extras_require={"async": ["aiohttp>=3.9"]},
+    extras_require={"async": ["aiohttp>=3.9"], "realtime": ["websockets>=15.0"]},
     packages=find_packages(include=["openapi_client", "openapi_client.*"]),
     package_data={"openapi_client": ["py.typed"]},
     include_package_data=False,

@@ -28,7 +28,7 @@ import pydantic
 import urllib3
 
 import openapi_client
-from bench import async_bench
+from bench import async_bench, events_bench
 from bench.responder import BODY, GA_BODY, GA_REQUEST, REQUEST
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,8 @@ PATH = "/v1/realtime/sessions"
 TARGETS = {"sdk_ga_cpu_vs_urllib3_max": 1.15, "openai_ga_cpu_vs_sdk_min": 3.0,
            "sdk_cpu_vs_urllib3_max": 1.15, "openai_cpu_vs_sdk_min": 3.0, "sdk_cold_seconds_max": 0.25,
            "sdk_cold_vs_openai_max": 0.25, "sdk_client_secrets_parse_vs_openai_max": 1.0,
-           "sdk_async_cpu_vs_floor_max": 1.30, "asyncopenai_cpu_vs_sdk_async_min": 2.0}
+           "sdk_async_cpu_vs_floor_max": 1.30, "asyncopenai_cpu_vs_sdk_async_min": 2.0,
+           "sdk_events_recv_vs_floor_max": 1.5, "openai_events_recv_vs_sdk_min": 1.0}
 
 # Cold process: from before the import to after the first call, timed inside a fresh interpreter.
 COLD = {
@@ -339,11 +340,13 @@ def measure(args: argparse.Namespace, url: str) -> Dict[str, Any]:
     ga_cpu = interleaved_cpu(ga_calls, args.rounds, args.calls)
     memory = {name: client_memory(make) for name, make in ga_call_makers(url).items()}
     async_result = async_bench.measure(url, REQUEST, args.async_rounds, args.async_calls)
+    events_result = events_bench.measure(args.events_rounds, args.events, args.event_sends, bool(openai_version()))
 
     return {
         "ga_client_secret_cpu_per_call_s": {name: median(values) for name, values in ga_cpu.items()},
         "client_memory_bytes": memory,
         "async_50_in_flight": async_result,
+        "realtime_events": events_result,
         "cpu_per_call_s": {name: median(values) for name, values in cpu.items()},
         "cyclic_garbage_objects_per_call": garbage,
         "parse_s": {name: median(values) for name, values in parse.items()},
@@ -360,10 +363,15 @@ def ratios(result: Dict[str, Any]) -> Dict[str, Optional[float]]:
     aio_cpu = result["async_50_in_flight"]["cpu_per_call_s"]
     aio_floor = async_bench.floor(result["async_50_in_flight"])
     ga = result["ga_client_secret_cpu_per_call_s"]
+    events = result["realtime_events"]["recv_cpu_per_event_s"]
+    sends = result["realtime_events"]["send_cpu_per_event_s"]
     return {
         "sdk_ga_cpu_vs_urllib3": ga["sdk"] / ga["urllib3+json"],
         "openai_ga_cpu_vs_sdk": ga["openai"] / ga["sdk"] if "openai" in ga else None,
         "sdk_async_cpu_vs_floor": aio_cpu["sdk aio"] / aio_floor[1] if aio_floor else None,
+        "sdk_events_recv_vs_floor": events["sdk"] / events["websockets+json"],
+        "openai_events_recv_vs_sdk": events["openai"] / events["sdk"] if "openai" in events else None,
+        "sdk_events_send_vs_floor": sends["sdk"] / sends["websockets+json"],
         "asyncopenai_cpu_vs_sdk_async": aio_cpu["AsyncOpenAI"] / aio_cpu["sdk aio"] if "AsyncOpenAI" in aio_cpu else None,
         "sdk_cpu_vs_urllib3": cpu["sdk"] / cpu["urllib3+json"],
         "openai_cpu_vs_sdk": cpu["openai"] / cpu["sdk"] if has_openai else None,
@@ -418,6 +426,14 @@ def table(result: Dict[str, Any], r: Dict[str, Optional[float]], args: argparse.
     lines.append("%-36s %12s" % ("%d threads, one client" % args.threads, "calls/s"))
     for name, value in result[rate_key].items():
         lines.append("%-36s %12.0f" % (name, value))
+    events = result["realtime_events"]
+    lines.append("%-36s %12s %14s" % ("events: recv %d (%.1f MB)" % (events["events"], events["stream_bytes"] / 1e6),
+                                      "us/event", "x websockets"))
+    for name, value in events["recv_cpu_per_event_s"].items():
+        lines.append("%-36s %12.1f %14.2f" % (name, value * 1e6, value / events["recv_cpu_per_event_s"]["websockets+json"]))
+    lines.append("%-36s %12s %14s" % ("events: send audio append (4 KB)", "us/send", "x websockets"))
+    for name, value in events["send_cpu_per_event_s"].items():
+        lines.append("%-36s %12.1f %14.2f" % (name, value * 1e6, value / events["send_cpu_per_event_s"]["websockets+json"]))
     lines += ["", "targets"]
     checks = [("GA call SDK / urllib3+json", "sdk_ga_cpu_vs_urllib3", "sdk_ga_cpu_vs_urllib3_max", True),
               ("GA call openai / SDK", "openai_ga_cpu_vs_sdk", "openai_ga_cpu_vs_sdk_min", False),
@@ -427,7 +443,9 @@ def table(result: Dict[str, Any], r: Dict[str, Optional[float]], args: argparse.
               ("SDK cold / openai cold", "sdk_cold_vs_openai", "sdk_cold_vs_openai_max", True),
               ("GA parse SDK / openai", "sdk_client_secrets_parse_vs_openai", "sdk_client_secrets_parse_vs_openai_max", True),
               ("async SDK / bare floor", "sdk_async_cpu_vs_floor", "sdk_async_cpu_vs_floor_max", True),
-              ("AsyncOpenAI / async SDK", "asyncopenai_cpu_vs_sdk_async", "asyncopenai_cpu_vs_sdk_async_min", False)]
+              ("AsyncOpenAI / async SDK", "asyncopenai_cpu_vs_sdk_async", "asyncopenai_cpu_vs_sdk_async_min", False),
+              ("events recv SDK / floor", "sdk_events_recv_vs_floor", "sdk_events_recv_vs_floor_max", True),
+              ("events recv openai / SDK", "openai_events_recv_vs_sdk", "openai_events_recv_vs_sdk_min", False)]
     for label, ratio, target, at_most in checks:
         value = r[ratio]
         lines.append("  %-26s %6s  %s" % (label, "%.3f" % value if value is not None else "-",
@@ -455,12 +473,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--thread-rounds", type=int, default=3)
     parser.add_argument("--async-rounds", type=int, default=7)
     parser.add_argument("--async-calls", type=int, default=500, help="async calls per contender per round")
+    parser.add_argument("--events", type=int, default=10000, help="server events in the recorded stream")
+    parser.add_argument("--event-sends", type=int, default=2000, help="audio appends sent per round")
+    parser.add_argument("--events-rounds", type=int, default=7)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
     parser.add_argument("--smoke", action="store_true", help="a few iterations: checks the harness, not the speed")
     args = parser.parse_args(argv)
     if args.smoke:
         args.rounds, args.calls, args.cold_runs, args.thread_calls, args.thread_rounds = 2, 5, 1, 3, 1
         args.async_rounds, args.async_calls = 1, 50
+        args.events, args.event_sends, args.events_rounds = 100, 20, 1
     warnings.simplefilter("ignore", DeprecationWarning)   # openai marks beta.realtime deprecated
 
     responder = subprocess.Popen([sys.executable, "-m", "bench.responder"], cwd=ROOT, stdout=subprocess.PIPE, text=True,

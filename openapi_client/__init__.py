@@ -747,7 +747,7 @@ else:
     }
 
     # submodules a stock client's eager imports make attributes (openapi_client.models.X), loaded on first use
-    _submodules = {"api", "api_client", "api_response", "configuration", "exceptions", "models", "rest", "webhooks"}
+    _submodules = {"api", "api_client", "api_response", "configuration", "exceptions", "models", "realtime", "rest", "webhooks"}
 
     def __getattr__(name: str) -> object:
         if name in _submodules:

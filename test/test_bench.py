@@ -24,6 +24,9 @@ def test_bench_harness_smoke_run_writes_a_complete_record(tmp_path):
     assert record["ratios"]["sdk_cpu_vs_urllib3"] > 0
     garbage = record["cyclic_garbage_objects_per_call"]   # openai joins in where it is installed
     assert {"urllib3+json", "urllib3 pre-routed+json", "sdk"} <= set(garbage) and set(garbage.values()) == {0}
+    events = record["realtime_events"]
+    assert events["recv_cpu_per_event_s"]["sdk"] > 0 and events["recv_cpu_per_event_s"]["websockets+json"] > 0
+    assert events["send_cpu_per_event_s"]["sdk"] > 0 and record["ratios"]["sdk_events_recv_vs_floor"] > 0
     assert len(list(tmp_path.glob("bench-*.json"))) == 1
 
 

@@ -389,8 +389,15 @@ def apply_fixes(doc: dict, fixes: list[dict], revision: str = "9999") -> tuple[l
         if not isinstance(target, dict):
             report.append(f"fix no longer applies, {fix['at']} is gone upstream: {fix['why']}")
             continue
+        renames = {old: new for old, new in (fix.get("rename") or {}).items() if old in target and new not in target}
+        for old, new in renames.items():
+            target[new] = target.pop(old)
         missing = {k: v for k, v in fix.get("set", {}).items() if target.get(k) != v}
         present = [k for k in fix.get("delete", []) if k in target]
+        if renames and not missing and not present:
+            applied.append({"at": fix["at"], "keys": sorted(renames.values()),
+                            "why": f"project fix: {fix['why']} (was: {', '.join(renames)})"})
+            continue
         if not missing and not present:
             report.append(f"fix not needed for this revision (upstream has it right): {fix['at']}: {fix['why']}")
             continue
@@ -456,14 +463,14 @@ def derive_discriminator_mappings(doc: dict) -> tuple[list[dict], list[str]]:
     return applied, report
 
 
-FIX_KEYS = frozenset({"at", "why", "set", "delete", "hoist", "from", "until"})
+FIX_KEYS = frozenset({"at", "why", "set", "delete", "rename", "hoist", "from", "until"})
 
 
 def load_fixes(path: Path) -> list[dict]:
     fixes = load_yaml_file(path, "fixes file") or []
     for fix in fixes:
-        if not (isinstance(fix, dict) and {"at", "why"} <= set(fix) and ({"set", "delete", "hoist"} & set(fix))):
-            raise SpecError(f"fixes file entry needs at, why and set, delete or hoist: {fix!r}")
+        if not (isinstance(fix, dict) and {"at", "why"} <= set(fix) and ({"set", "delete", "rename", "hoist"} & set(fix))):
+            raise SpecError(f"fixes file entry needs at, why and set, delete, rename or hoist: {fix!r}")
         unknown = sorted(set(fix) - FIX_KEYS)
         if unknown:
             raise SpecError(f"fixes file entry has unknown keys {unknown}: {fix['at']}")

@@ -15,7 +15,7 @@
 from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Tuple, Union  # noqa: F401
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, field_validator
-from typing import Optional
+from typing import Any, List, Optional
 from openapi_client.models.realtime_client_event_conversation_item_create import RealtimeClientEventConversationItemCreate
 from openapi_client.models.realtime_client_event_conversation_item_delete import RealtimeClientEventConversationItemDelete
 from openapi_client.models.realtime_client_event_conversation_item_retrieve import RealtimeClientEventConversationItemRetrieve
@@ -31,7 +31,7 @@ from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
 from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
-REALTIMECLIENTEVENT_ANY_OF_SCHEMAS = ["RealtimeClientEventConversationItemCreate", "RealtimeClientEventConversationItemDelete", "RealtimeClientEventConversationItemRetrieve", "RealtimeClientEventConversationItemTruncate", "RealtimeClientEventInputAudioBufferAppend", "RealtimeClientEventInputAudioBufferClear", "RealtimeClientEventInputAudioBufferCommit", "RealtimeClientEventOutputAudioBufferClear", "RealtimeClientEventResponseCancel", "RealtimeClientEventResponseCreate", "RealtimeClientEventSessionUpdate"]
+REALTIMECLIENTEVENT_ONE_OF_SCHEMAS = ["RealtimeClientEventConversationItemCreate", "RealtimeClientEventConversationItemDelete", "RealtimeClientEventConversationItemRetrieve", "RealtimeClientEventConversationItemTruncate", "RealtimeClientEventInputAudioBufferAppend", "RealtimeClientEventInputAudioBufferClear", "RealtimeClientEventInputAudioBufferCommit", "RealtimeClientEventOutputAudioBufferClear", "RealtimeClientEventResponseCancel", "RealtimeClientEventResponseCreate", "RealtimeClientEventSessionUpdate"]
 
 from openapi_client._runtime import UnknownEvent  # noqa: F401
 if True:   # an event union is no field's type: type checkers see the class, parsed with from_json
@@ -45,7 +45,7 @@ if True:   # an event union is no field's type: type checkers see the class, par
         # an event whose `type` this SDK does not know (the API adds them), kept whole
         unknown_member: ClassVar[Any] = UnknownEvent
 
-        any_of_schemas: ClassVar[List[str]] = REALTIMECLIENTEVENT_ANY_OF_SCHEMAS
+        one_of_schemas: ClassVar[List[str]] = REALTIMECLIENTEVENT_ONE_OF_SCHEMAS
         members: ClassVar[Tuple[Tuple[str, Any], ...]] = (
             ("RealtimeClientEventConversationItemCreate", RealtimeClientEventConversationItemCreate),
             ("RealtimeClientEventConversationItemDelete", RealtimeClientEventConversationItemDelete),

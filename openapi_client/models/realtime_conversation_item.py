@@ -15,7 +15,7 @@
 from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Tuple, Union  # noqa: F401
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, field_validator
-from typing import Optional
+from typing import Any, List, Optional
 from openapi_client.models.realtime_conversation_item_function_call import RealtimeConversationItemFunctionCall
 from openapi_client.models.realtime_conversation_item_function_call_output import RealtimeConversationItemFunctionCallOutput
 from openapi_client.models.realtime_conversation_item_message import RealtimeConversationItemMessage
@@ -27,7 +27,7 @@ from pydantic import AfterValidator  # noqa: F401
 from typing_extensions import Annotated  # noqa: F401
 from openapi_client._runtime import ComposedModel, EnumCheck, primitive_member  # noqa: F401
 
-REALTIMECONVERSATIONITEM_ANY_OF_SCHEMAS = ["RealtimeConversationItemFunctionCall", "RealtimeConversationItemFunctionCallOutput", "RealtimeConversationItemMessage", "RealtimeMCPApprovalRequest", "RealtimeMCPApprovalResponse", "RealtimeMCPListTools", "RealtimeMCPToolCall"]
+REALTIMECONVERSATIONITEM_ONE_OF_SCHEMAS = ["RealtimeConversationItemFunctionCall", "RealtimeConversationItemFunctionCallOutput", "RealtimeConversationItemMessage", "RealtimeMCPApprovalRequest", "RealtimeMCPApprovalResponse", "RealtimeMCPListTools", "RealtimeMCPToolCall"]
 
 if TYPE_CHECKING:
     # Fields of this type take and hold the plain member values; type checkers see those.
@@ -38,7 +38,7 @@ else:
         A single item within a Realtime conversation.
         """
 
-        any_of_schemas: ClassVar[List[str]] = REALTIMECONVERSATIONITEM_ANY_OF_SCHEMAS
+        one_of_schemas: ClassVar[List[str]] = REALTIMECONVERSATIONITEM_ONE_OF_SCHEMAS
         members: ClassVar[Tuple[Tuple[str, Any], ...]] = (
             ("RealtimeConversationItemMessage", RealtimeConversationItemMessage),
             ("RealtimeConversationItemFunctionCall", RealtimeConversationItemFunctionCall),
