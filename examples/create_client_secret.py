@@ -4,9 +4,10 @@
 
 Configuration() reads OPENAI_API_KEY and OPENAI_BASE_URL (unset: https://api.openai.com/v1).
 A browser then posts its WebRTC SDP offer to <base>/realtime/calls with the key as bearer.
---open-call does that step here with examples/offer.sdp, then hangs up with the API key. Against
-the real API that needs a real WebRTC peer behind the offer, so use it with the local server
-(`make demo` does).
+--open-call does that step here with examples/offer.sdp, joins the call's session with the API key
+(the sideband connection, `realtime.connect(call_id=...)`), sends one text message, prints the
+streamed reply as it arrives, then hangs up. Against the real API that needs a real WebRTC peer
+behind the offer, so use it with the local server (`make demo` does).
 """
 from __future__ import annotations
 
@@ -43,6 +44,27 @@ def open_call(configuration: openapi_client.Configuration, ephemeral_key: str) -
     return (answer.headers or {})["Location"].rsplit("/", 1)[1]
 
 
+def talk(configuration: openapi_client.Configuration, call_id: str, text: str) -> None:
+    """Join the call's session (the backend's sideband connection), say one thing in text and print
+    the reply as its deltas arrive."""
+    from openapi_client import realtime   # the [realtime] extra
+    with realtime.connect(call_id=call_id, configuration=configuration) as conn:
+        conn.send({"type": "session.update", "session": {"type": "realtime", "output_modalities": ["text"]}})
+        conn.send({"type": "conversation.item.create", "item": {
+            "type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}})
+        conn.send({"type": "response.create"})
+        print("you said:       %s" % text)
+        print("reply:          ", end="", flush=True)
+        for event in conn:
+            if event.type == "response.output_text.delta":
+                print(event.delta, end="", flush=True)
+            elif event.type == "error":
+                print("\n(error: %s)" % event.error.message, end="")
+            elif event.type == "response.done":
+                print(" (%s)" % event.response.status, flush=True)
+                break
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--open-call", action="store_true", help="open a call with the key, then hang up")
@@ -66,6 +88,7 @@ def main() -> int:
             if args.open_call:
                 call_id = open_call(configuration, secret.value)
                 print("call opened:    %s (SDP answer applied by a browser would connect it)" % call_id)
+                talk(configuration, call_id, "What is the weather like in Lyon in May?")
                 api.hangup_realtime_call(call_id)
                 print("call hung up:   %s" % call_id)
         except (ApiException, ApiConnectionError) as error:   # str() of these is redacted

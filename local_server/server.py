@@ -13,13 +13,15 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union, cast
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
 from openapi_core.validation.request.exceptions import MissingRequiredRequestBody
 
+from local_server import realtime
 from local_server.contract import SpecContract
+from local_server.realtime import EventSchemas, EventSocket
 from local_server.sdp import InvalidOffer, build_answer
 from local_server.sessions import BETA_TRANSCRIPTION_DEFAULTS, GA_DEFAULTS, SESSION_DEFAULTS, session_answer
 from local_server.webhooks import DEFAULT_POLICY, Delivery, DeliveryPolicy, WebhookSender, call_incoming_event
@@ -39,6 +41,7 @@ JSON_TYPE_NAMES = {str: "string", bool: "boolean", int: "integer", float: "numbe
                    list: "array", type(None): "null"}
 CONNECTION_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout)
 RING_PATH = "/_local/ring"   # not an API route: stands in for a SIP INVITE reaching OpenAI
+EVENTS_PATH = "/realtime"      # under the base path: the WebSocket of a session (local_server/realtime.py)
 
 Body = Union[Dict[str, Any], str, None]   # JSON, text in the Content-Type the headers give, or no body
 Answer = Tuple[int, Body, Dict[str, str]]
@@ -62,11 +65,14 @@ class MintedKey:
 @dataclass
 class Call:
     session: Dict[str, Any] = field(default_factory=dict)
-    accepted: bool = False
+    accepted: bool = False                                            # a rung call until accept; a WebRTC call at once
+    sockets: List[EventSocket] = field(default_factory=list)          # its sideband connections, closed on hangup
 
 
 class LocalRealtimeServer(ThreadingHTTPServer):
     """``with LocalRealtimeServer() as srv:`` serves on a free loopback port in a thread; ``srv.base_url`` is the SDK host.
+    The same port speaks the Realtime event protocol at ``/v1/realtime?model=...`` and ``?call_id=...``
+    (local_server/realtime.py); ``delta_pause`` (settable) holds each response delta that many seconds.
 
     ``clock`` (seconds since the epoch) decides when minted keys expire, so tests move time instead of sleeping.
     With ``webhook_url`` and ``webhook_secret``, ``ring()`` (or ``POST /_local/ring``) sends the signed
@@ -79,13 +85,16 @@ class LocalRealtimeServer(ThreadingHTTPServer):
                  api_key: Optional[str] = None, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
                  clock: Callable[[], float] = time.time, webhook_url: Optional[str] = None,
                  webhook_secret: Optional[str] = None, webhook_policy: DeliveryPolicy = DEFAULT_POLICY,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, delta_pause: float = 0.0) -> None:
         if (webhook_url is None) != (webhook_secret is None):
             raise ValueError("webhook_url and webhook_secret go together")
         self.webhooks = (WebhookSender(webhook_url, webhook_secret, policy=webhook_policy, clock=clock, sleep=sleep)
                          if webhook_url and webhook_secret else None)
         self.deliveries: List[Delivery] = []
         self.contract = contract or SpecContract()
+        self.event_schemas = EventSchemas(self.contract)
+        # seconds between a response's deltas: a test holds a response mid-stream to cancel it
+        self.delta_pause = delta_pause
         self.api_key = api_key
         self.max_body_bytes = max_body_bytes
         self.clock = clock
@@ -200,11 +209,11 @@ class LocalRealtimeServer(ThreadingHTTPServer):
             session = request["session"]
         call_id = "rtc_" + secrets.token_hex(16)
         with self.lock:
-            self.calls[call_id] = Call(session)
+            self.calls[call_id] = Call(session, accepted=True)   # a WebRTC call is live once its answer is sent
         return 201, answer, {"Content-Type": "application/sdp",
                              "Location": "%s/realtime/calls/%s" % (self.contract.base_path, call_id)}
 
-    def control_call(self, operation_id: str, call_id: str) -> Answer:
+    def control_call(self, operation_id: str, call_id: str, request: Any = None) -> Answer:
         with self.lock:
             call = self.calls.get(call_id)
             if call is None:
@@ -213,7 +222,17 @@ class LocalRealtimeServer(ThreadingHTTPServer):
                 del self.calls[call_id]
             elif operation_id == "accept-realtime-call":
                 call.accepted = True
+                call.session = request if isinstance(request, dict) else {}
+            sockets = list(call.sockets) if operation_id in ENDS_CALL else []
+        for sideband in sockets:   # the call is over: its sideband connections close normally
+            sideband.close(1000, "call ended")
         return 200, None, {}
+
+    def open_call_for_events(self, call_id: str) -> Optional[Call]:
+        """The call a sideband connection may join: known, accepted (or opened over WebRTC), not ended."""
+        with self.lock:
+            call = self.calls.get(call_id)
+            return call if call is not None and call.accepted else None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -229,10 +248,21 @@ class _Handler(BaseHTTPRequestHandler):
         request_id = "req_" + secrets.token_hex(12)
         path = urlsplit(self.path).path   # never the query string: it may carry a key
         try:
-            status, body, headers = self._answer(path)
+            if path == self.server.contract.base_path + EVENTS_PATH and self.command == "GET" and \
+                    (self.headers.get("Upgrade") or "").lower() == "websocket":
+                refused = self._events(path)
+                if refused is None:
+                    return   # served as a WebSocket until it closed
+                status, body, headers = refused
+            else:
+                status, body, headers = self._answer(path)
         except Exception:  # a bug in the stand-in still gets an answer, and a traceback in the log
             LOG.exception("%s %s failed inside the local server", self.command, path)
             status, body, headers = 500, error_body("The local server failed; see its log.", type_="server_error"), {}
+        self._write_answer(path, status, body, headers, request_id, started)
+
+    def _write_answer(self, path: str, status: int, body: Body, headers: Dict[str, str], request_id: str,
+                      started: float) -> None:
         if isinstance(body, dict):
             payload, headers = json.dumps(body).encode(), {"Content-Type": "application/json", **headers}
         else:
@@ -320,7 +350,51 @@ class _Handler(BaseHTTPRequestHandler):
         if operation_id == CREATE_CALL:
             return srv.open_call(request, key)
         call_id = path[len(route.split("{", 1)[0]):].split("/", 1)[0]
-        return srv.control_call(operation_id, call_id)
+        return srv.control_call(operation_id, call_id, request)
+
+    def _events(self, path: str) -> Optional[Answer]:
+        """`GET /v1/realtime?model=M` (API key or ek_ key) or `?call_id=rtc_...` (API key; the call open):
+        the refusal to answer, or None once the connection has been served as a WebSocket."""
+        srv = self.server
+        query = parse_qs(urlsplit(self.path).query)
+        model = query["model"][0] if query.get("model") else None
+        call_id = query["call_id"][0] if query.get("call_id") else None
+        if (model is None) == (call_id is None):
+            return 400, error_body("Connect with exactly one of ?model= and ?call_id=.", "model", "invalid_value"), {}
+        token = _bearer_token(self.headers.get("Authorization"))
+        key: Optional[MintedKey] = None
+        if token.startswith(EPHEMERAL_PREFIX) and model is not None:
+            key, denied = self._authenticate(CREATE_CALL)   # a client secret may start its own session
+        else:
+            key, denied = self._authenticate(EVENTS_PATH)
+        if denied:
+            return denied
+        call: Optional[Call] = None
+        if call_id is not None:
+            call = srv.open_call_for_events(call_id)
+            if call is None:
+                return 404, error_body("Call '%s' not found, not accepted yet, or ended." % call_id, "call_id",
+                                       "call_not_found"), {}
+        settings = call.session if call is not None else (key.session if key is not None else {})
+        session = realtime.session_for(model, settings)
+        LOG.info("%s %s 101 (events, %s)", self.command, path, "call %s" % call_id if call_id else "model %s" % model)
+
+        def opened(sideband: EventSocket) -> None:
+            if call is not None:
+                with srv.lock:
+                    call.sockets.append(sideband)
+
+        def closed(sideband: EventSocket) -> None:
+            if call is not None:
+                with srv.lock:
+                    if sideband in call.sockets:
+                        call.sockets.remove(sideband)
+
+        self.close_connection = True
+        self.connection.settimeout(None)   # a session waits on the client for as long as it likes
+        realtime.run(self.connection, realtime.raw_request(self.raw_requestline, self.headers), srv.event_schemas,
+                     session, lambda: srv.delta_pause, opened, closed)
+        return None
 
     def _ring(self, body: bytes) -> Answer:
         """POST /_local/ring with the API key and an optional `{"sip_headers": [{"name", "value"}]}`."""

@@ -53,7 +53,7 @@ def test_quick_start_against_a_server_that_refuses_prints_a_redacted_error():
     assert result.returncode == 1 and "(401)" in result.stderr and TEST_KEY not in result.stderr + result.stdout
 
 
-def test_demo_runner_mints_a_key_opens_a_call_with_it_and_stops_the_server():
+def test_demo_runner_mints_a_key_opens_a_call_talks_on_it_and_stops_the_server():
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
     result = subprocess.run([sys.executable, "-m", "tools.demo"], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
@@ -62,6 +62,9 @@ def test_demo_runner_mints_a_key_opens_a_call_with_it_and_stops_the_server():
     assert re.search(r"session: +realtime sess_[0-9a-f]{24} \(gpt-realtime, voice marin\)", result.stdout)
     assert re.search(r"expires at: .*\(in (59\d|600) s\)", result.stdout)
     call_id = re.search(r"call opened: +(rtc_[0-9a-f]{32})", result.stdout).group(1)
+    # joined the call's session, said one thing, printed the streamed reply, then hung up
+    assert re.search(r"reply: +You said: What is the weather like in Lyon in May\? \(completed\)", result.stdout)
+    assert "GET /v1/realtime 101 (events, call %s)" % call_id in result.stderr
     assert "POST /v1/realtime/client_secrets 200" in result.stderr and "POST /v1/realtime/calls 201" in result.stderr
     assert "POST /v1/realtime/calls/%s/hangup 200" % call_id in result.stderr
 
