@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import ssl
 import subprocess
 import sys
 import threading
@@ -14,6 +15,7 @@ from http import HTTPStatus
 from typing import Any, Callable, Dict, List, Optional
 
 import pytest
+import trustme
 from websockets.sync.server import serve
 
 import openapi_client
@@ -38,8 +40,9 @@ SERVER_LOGGER = "test.eventserver"   # the test server's own log (it shows the h
 class EventServer:
     """Runs `handler(websocket, server)` per connection; records each handshake and each message received."""
 
-    def __init__(self, handler: Callable[[Any, "EventServer"], None], refuse: Optional[HTTPStatus] = None) -> None:
-        self.handler, self.refuse = handler, refuse
+    def __init__(self, handler: Callable[[Any, "EventServer"], None], refuse: Optional[HTTPStatus] = None,
+                 tls: Optional[ssl.SSLContext] = None) -> None:
+        self.handler, self.refuse, self.tls = handler, refuse, tls
         self.handshakes: List[Dict[str, Any]] = []
         self.received: List[Dict[str, Any]] = []
         self.done = threading.Event()
@@ -68,7 +71,7 @@ class EventServer:
 
     def __enter__(self) -> "EventServer":
         self.server = serve(self._handle, "127.0.0.1", 0, process_request=self._process_request, max_size=None,
-                            logger=logging.getLogger(SERVER_LOGGER))
+                            logger=logging.getLogger(SERVER_LOGGER), ssl=self.tls)
         self.port = self.server.socket.getsockname()[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -79,7 +82,8 @@ class EventServer:
         self.thread.join(10)
 
     def configuration(self, **settings: Any) -> openapi_client.Configuration:
-        return openapi_client.Configuration(host="http://127.0.0.1:%d/v1" % self.port, access_token=KEY, **settings)
+        scheme = "https" if self.tls else "http"
+        return openapi_client.Configuration(host="%s://127.0.0.1:%d/v1" % (scheme, self.port), access_token=KEY, **settings)
 
 
 def echo_then_close(events: List[Dict[str, Any]], close_code: int = 1000) -> Callable[[Any, EventServer], None]:
@@ -314,3 +318,18 @@ def test_importing_the_package_never_loads_the_websocket_library():
     result = subprocess.run([sys.executable, "-c", script], env=dict(os.environ, PYTHONPATH=str(ROOT)),
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_https_becomes_wss_with_the_configurations_tls_settings(tmp_path):
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    ca_file = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    with EventServer(echo_then_close([TEXT_DELTA]), tls=context) as server:
+        with pytest.raises(openapi_client.ApiConnectionError, match="wss://127.0.0.1"):   # a CA nobody trusts
+            realtime.connect(call_id="rtc_1", configuration=server.configuration())
+        with realtime.connect(call_id="rtc_1", configuration=server.configuration(ssl_ca_cert=str(ca_file))) as conn:
+            conn.send(RESPONSE_CREATE)
+            assert [event.type for event in conn] == ["response.output_text.delta"]
+    assert server.received == [RESPONSE_CREATE]

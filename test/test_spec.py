@@ -371,6 +371,19 @@ def test_a_revision_without_webhooks_extracts_none_and_says_so(tmp_path, upstrea
     assert "x-webhooks" not in spec and not any(name.startswith("Webhook") for name in spec["components"]["schemas"])
 
 
+def test_2025_01_31_has_its_event_groups_but_no_event_union_and_says_so(tmp_path):
+    out = tmp_path / "openapi.yaml"
+    result = run_update_spec(UPSTREAM_2025_01_31, "--output", out, "--changelog", tmp_path / "CHANGELOG.md")
+    assert result.returncode == 0, result.stderr
+    for root in ("RealtimeClientEvent", "RealtimeServerEvent"):
+        assert "event root %s is not in this revision: not extracted" % root in result.stdout
+    spec = yaml.safe_load(out.read_text())
+    groups = spec["x-events"]["groups"]
+    assert [len(groups["realtime-client-events"]), len(groups["realtime-server-events"])] == [9, 28]
+    assert "roots" not in spec["x-events"] and "RealtimeServerEvent" not in spec["components"]["schemas"]
+    assert set(groups["realtime-server-events"]) <= set(spec["components"]["schemas"])
+
+
 REVISIONS = [(UPSTREAM_2025_01_31, "2025-01-31", SEED_COMMIT),
              (UPSTREAM_2025_03_22, "2025-03-22", "bf2a3402d170eb972899a2acb3a9f1e62d8d5f3e"),
              (UPSTREAM_2026_07_22, "2026-07-22", "f9400172ebe08522ab228b771d885e3bd5456e42")]
@@ -544,3 +557,24 @@ def test_every_operation_example_validates_against_its_schema_after_the_fixes():
     failures = {f"{path} {what}": errors for path, what, schema, value in checked
                 if (errors := _example_errors(schema, value))}
     assert failures == {}
+
+
+def test_a_discriminator_without_a_mapping_gets_the_one_its_members_imply_unless_they_share_a_value():
+    from tools.update_spec import derive_discriminator_mappings
+
+    def member(value: str) -> dict:
+        return {"type": "object", "properties": {"type": {"type": "string", "enum": [value]}}}
+
+    doc = {"components": {"schemas": {
+        "Event": {"oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}],
+                  "discriminator": {"propertyName": "type"}},
+        "Item": {"anyOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/A2"}],
+                 "discriminator": {"propertyName": "type"}},
+        "A": member("a.happened"), "A2": member("a.happened"), "B": member("b.happened")}}}
+    applied, report = derive_discriminator_mappings(doc)
+    assert doc["components"]["schemas"]["Event"]["discriminator"]["mapping"] == {
+        "a.happened": "#/components/schemas/A", "b.happened": "#/components/schemas/B"}
+    assert [fix["at"] for fix in applied] == ["/components/schemas/Event/discriminator"]
+    assert "mapping" not in doc["components"]["schemas"]["Item"]["discriminator"]
+    assert report == ["discriminator without a mapping left as upstream gives it (inline members or shared `type` "
+                      "values): /components/schemas/Item"]
