@@ -10,7 +10,7 @@ BENCH_STAMP := $(BENCH_VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 .DEFAULT_GOAL := help
 
-.PHONY: help test-floors test-matrix release-check demo demo-browser test-browser check-typescript template-diff upgrade-generator serve bench generate check-generated test test-unit lint types wheel update-spec clean
+.PHONY: help test-floors test-matrix release-check demo demo-sip demo-browser test-browser check-typescript template-diff upgrade-generator serve bench generate check-generated test test-unit lint types wheel update-spec clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ ifeq ($(LIVE),1)
 	@echo "demo: opening a real call needs a real WebRTC peer behind the SDP offer; see examples/token_server.py"
 else
 	$(BIN)/python -m tools.demo
+endif
+
+# The SIP flow offline: the local server rings examples/sip_agent.py with a signed webhook; the agent
+# accepts, joins the call's session, calls its tool, answers it and hangs up (tools/demo_sip.py).
+# LIVE=1: the agent alone against the real API (OPENAI_API_KEY, OPENAI_WEBHOOK_SECRET; PORT=8000).
+## a phone call offline: webhook, accept, sideband, tool call, hang-up (LIVE=1: the agent alone, real API)
+demo-sip: $(STAMP)
+ifeq ($(LIVE),1)
+	PYTHONPATH=$(CURDIR) $(BIN)/python examples/sip_agent.py --port $(or $(PORT),8000)
+else
+	$(BIN)/python -m tools.demo_sip
 endif
 
 # The browser flow (examples/browser/): local server + token server; prints the page's URL.

@@ -280,7 +280,7 @@ class EventSession:
         if not self.send({"type": "response.created", "response": response}):
             return
         if function is not None:
-            item = self.function_call(response, function["name"])
+            item = self.function_call(response, function)
         else:
             item = self.message(response, "audio" not in modalities)
         if item is None:
@@ -350,13 +350,17 @@ class EventSession:
         self.send({"type": "response.output_item.done", **ids, "item": item})
         return item
 
-    def function_call(self, response: Dict[str, Any], name: str) -> Optional[Dict[str, Any]]:
+    def function_call(self, response: Dict[str, Any], function: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        """A call of `function` whose arguments give each declared property the last user text."""
+        name = function["name"]
         ids = {"response_id": response["id"], "output_index": 0}
         call_id = self.next_id("call")
         item: Dict[str, Any] = {"id": self.next_id("item"), "object": "realtime.item", "type": "function_call",
                                 "status": "in_progress", "name": name, "call_id": call_id, "arguments": ""}
         self.send({"type": "response.output_item.added", **ids, "item": item})
-        arguments = json.dumps({"question": self.answer_text().replace("You said: ", "", 1)})
+        said = self.answer_text().replace("You said: ", "", 1)
+        properties = list(((function.get("parameters") or {}).get("properties") or {})) or ["input"]
+        arguments = json.dumps({prop: said for prop in properties})
         for piece in self.pieces(arguments):
             if not self.streaming():
                 break

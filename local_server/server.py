@@ -90,6 +90,7 @@ class LocalRealtimeServer(ThreadingHTTPServer):
             raise ValueError("webhook_url and webhook_secret go together")
         self.webhooks = (WebhookSender(webhook_url, webhook_secret, policy=webhook_policy, clock=clock, sleep=sleep)
                          if webhook_url and webhook_secret else None)
+        self._sleep = sleep
         self.deliveries: List[Delivery] = []
         self.contract = contract or SpecContract()
         self.event_schemas = EventSchemas(self.contract)
@@ -144,6 +145,11 @@ class LocalRealtimeServer(ThreadingHTTPServer):
         with self.lock:
             self.keys[value] = MintedKey(expires_at, session)
         return value, expires_at
+
+    def send_webhooks_to(self, url: str, secret: str, policy: DeliveryPolicy = DEFAULT_POLICY) -> None:
+        """Where ring() sends its signed webhooks, set once the receiver is listening (it may need this
+        server's URL first, as a SIP agent does)."""
+        self.webhooks = WebhookSender(url, secret, policy=policy, clock=self.clock, sleep=self._sleep)
 
     def ring(self, sip_headers: Optional[List[Dict[str, str]]] = None) -> str:
         """An incoming SIP call; its call id. With a webhook URL, the signed `realtime.call.incoming`
