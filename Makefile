@@ -23,9 +23,10 @@ help:
 	@echo "make TARGET, where TARGET is one of:"
 	@awk '/^## /{text = substr($$0, 4); next} /^[a-z][a-z-]*:/ && text {sub(/:.*/, ""); printf "  %-19s %s\n", $$0, text} {text = ""}' $(firstword $(MAKEFILE_LIST))
 
-# Mint a client secret and open a call with it on the bundled local server (offline, no key needed).
+# Mint a client secret, open a call with it, join the call's session, say one thing and print the
+# streamed reply, hang up: on the bundled local server (offline, no key needed).
 # LIVE=1: mint against the real API with your OPENAI_API_KEY and stop there (a real call needs a WebRTC peer).
-## mint a key and open a call on the bundled local server, offline (LIVE=1: the real API)
+## mint a key, open a call, talk on it, hang up: on the bundled local server, offline (LIVE=1: mint only)
 demo: $(STAMP)
 ifeq ($(LIVE),1)
 	PYTHONPATH=$(CURDIR) $(BIN)/python examples/create_client_secret.py
