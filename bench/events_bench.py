@@ -6,6 +6,7 @@ of about 2 KB) replayed on loopback by a bare websockets server in its own proce
 round; medians are reported."""
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import json
@@ -96,6 +97,52 @@ def openai_receive(url: str) -> int:
     return seen
 
 
+# ---------------------------------------------------------------- async receivers (the library choice)
+
+async def _websockets_async(url: str) -> int:
+    from websockets.asyncio.client import connect
+    seen = 0
+    async with connect(url + "/realtime?model=m", additional_headers={"Authorization": "Bearer " + KEY},
+                       max_size=None, compression=None) as websocket:
+        async for message in websocket:
+            json.loads(message)
+            seen += 1
+    return seen
+
+
+async def _aiohttp_async(url: str) -> int:
+    import aiohttp
+    seen = 0
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(url + "/realtime?model=m", headers={"Authorization": "Bearer " + KEY},
+                                      max_msg_size=0) as websocket:
+            async for message in websocket:
+                if message.type == aiohttp.WSMsgType.TEXT:
+                    json.loads(message.data)
+                    seen += 1
+    return seen
+
+
+async def _sdk_async(url: str) -> int:
+    import openapi_client
+    from openapi_client.aio import realtime
+    configuration = openapi_client.Configuration(host=url.replace("ws://", "http://"), access_token=KEY)
+    seen = 0
+    async with realtime.connect(model="m", configuration=configuration) as conn:
+        async for _ in conn:
+            seen += 1
+    return seen
+
+
+def run_async(receive: Callable[[str], Any]) -> Callable[[str], int]:
+    return lambda url: asyncio.run(receive(url))
+
+
+ASYNC_RECEIVERS: Dict[str, Callable[[str], int]] = {
+    "websockets asyncio+json": run_async(_websockets_async), "aiohttp ws+json": run_async(_aiohttp_async),
+    "sdk aio": run_async(_sdk_async)}
+
+
 # ---------------------------------------------------------------- senders: each sends `count` appends
 
 def floor_send(url: str, count: int) -> None:
@@ -133,6 +180,7 @@ def measure(rounds: int, events: int, sends: int, with_openai: bool) -> Dict[str
         receivers: Dict[str, Callable[[str], int]] = {"websockets+json": floor_receive, "sdk": sdk_receive}
         if with_openai:
             receivers["openai"] = openai_receive
+        receivers.update(ASYNC_RECEIVERS)
         for receive in receivers.values():   # warm, and check each sees the whole stream
             assert receive(url) == events, receive
         recv: Dict[str, List[float]] = {name: [] for name in receivers}
