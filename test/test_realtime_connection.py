@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import socket
 import ssl
 import subprocess
 import sys
@@ -333,3 +334,71 @@ def test_https_becomes_wss_with_the_configurations_tls_settings(tmp_path):
             conn.send(RESPONSE_CREATE)
             assert [event.type for event in conn] == ["response.output_text.delta"]
     assert server.received == [RESPONSE_CREATE]
+
+
+class ConnectProxy:
+    """An HTTP CONNECT proxy on 127.0.0.1 that records each tunnel's target and relays its bytes."""
+
+    def __init__(self) -> None:
+        self.targets: List[str] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+
+    def _tunnel(self, client: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = client.recv(4096)
+            if not chunk:
+                return
+            head += chunk
+        target = head.split(b" ")[1].decode()
+        self.targets.append(target)
+        host, port = target.rsplit(":", 1)
+        upstream = socket.create_connection((host, int(port)))
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        for source, sink in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_the_configurations_proxy_carries_the_connection_unless_no_proxy_names_the_host():
+    proxy = ConnectProxy()
+    try:
+        with EventServer(echo_then_close([TEXT_DELTA])) as server:
+            through = server.configuration(proxy="http://127.0.0.1:%d" % proxy.port)
+            with realtime.connect(call_id="rtc_1", configuration=through) as conn:
+                conn.send(RESPONSE_CREATE)
+                assert [event.type for event in conn] == ["response.output_text.delta"]
+            assert proxy.targets == ["127.0.0.1:%d" % server.port]
+            bypass = server.configuration(proxy="http://127.0.0.1:%d" % proxy.port, no_proxy="127.0.0.1")
+            with realtime.connect(call_id="rtc_1", configuration=bypass) as conn:
+                conn.send(RESPONSE_CREATE)
+                assert [event.type for event in conn] == ["response.output_text.delta"]
+            assert len(proxy.targets) == 1   # no_proxy: straight to the server
+    finally:
+        proxy.close()
