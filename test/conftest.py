@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
 import sys
 import socket
 import threading
@@ -269,3 +271,21 @@ def async_call(config: openapi_client.Configuration, call: Callable[[Any], Any],
 CLIENTS = pytest.mark.parametrize("invoke", [sync_call, async_call], ids=["sync", "async"])
 GA_ANSWER = json.loads(SPEC["paths"]["/realtime/client_secrets"]["post"]["x-oaiMeta"]["examples"]["response"])
 MINT = lambda api: api.create_realtime_client_secret(openapi_client.RealtimeCreateClientSecretRequest())   # noqa: E731
+
+
+def every_field(schema: Any) -> Any:
+    """The schema with every declared property required, as Prism's answers fill them all in."""
+    if isinstance(schema, dict):
+        out = {key: every_field(value) for key, value in schema.items()}
+        if isinstance(out.get("properties"), dict):
+            out["required"] = sorted(out["properties"])
+        return out
+    if isinstance(schema, list):
+        return [every_field(item) for item in schema]
+    return schema
+
+
+def mypy_strict(*paths: Path) -> "subprocess.CompletedProcess[str]":
+    """mypy --strict on sample apps, with the working tree's openapi_client."""
+    return subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *map(str, paths)], cwd=ROOT,
+                          env=dict(os.environ, MYPYPATH=str(ROOT)), capture_output=True, text=True, timeout=300)

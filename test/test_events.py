@@ -17,9 +17,7 @@ import openapi_client
 from openapi_client import models as M
 from openapi_client._runtime import ComposedModel
 
-from conftest import ROOT, SPEC, json_schema
-from test_spec import mypy_strict
-from test_typed_surface import every_field
+from conftest import ROOT, SPEC, every_field, json_schema, mypy_strict
 
 SCHEMAS = SPEC["components"]["schemas"]
 GROUPS: Dict[str, List[str]] = SPEC["x-events"]["groups"]

@@ -17,7 +17,7 @@ import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from conftest import GENERATOR, ROOT, SPEC_PATH
+from conftest import GENERATOR, ROOT, SPEC_PATH, mypy_strict
 
 # Vendored copies of the reference material (test/data/README.md): a plain clone runs every test.
 DATA = ROOT / "test" / "data"
@@ -473,11 +473,6 @@ def test_no_model_name_is_a_numbered_title_collision():
     models = [line for line in files if line.startswith("openapi_client/models/")]
     assert len(models) > 60
     assert [m for m in models if re.search(r"\d\.py$", m)] == []
-
-
-def mypy_strict(*paths: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *map(str, paths)], cwd=ROOT,
-                          env=dict(os.environ, MYPYPATH=str(ROOT)), capture_output=True, text=True, timeout=300)
 
 
 def test_a_typical_application_passes_mypy_strict_with_bare_values():

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis_jsonschema import from_schema
 from openapi_client._runtime import ComposedModel, _models_in, parsing_server_response
 from tools.generate import PLACEHOLDER, nested_example
-from conftest import CLIENTS, GA_ANSWER, MINT, ROOT, SPEC, Reply, configuration, json_schema
+from conftest import CLIENTS, GA_ANSWER, MINT, ROOT, SPEC, Reply, configuration, every_field, json_schema
 
 
 @CLIENTS
@@ -188,18 +188,6 @@ def _allows_dict(annotation: Any) -> bool:
 
 
 ANSWERS_PER_SCHEMA = 15   # every field filled in is slow to generate: 100 take minutes
-
-
-def every_field(schema: Any) -> Any:
-    """The schema with every declared property required, as Prism's answers fill them all in."""
-    if isinstance(schema, dict):
-        out = {key: every_field(value) for key, value in schema.items()}
-        if isinstance(out.get("properties"), dict):
-            out["required"] = sorted(out["properties"])
-        return out
-    if isinstance(schema, list):
-        return [every_field(item) for item in schema]
-    return schema
 
 
 def test_every_operation_answer_is_checked():
