@@ -11,7 +11,8 @@ import ssl
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union, cast
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from openapi_client._runtime import REDACTED, WIRE_OPTIONS, check_header_fields, enum_values, parsing_server_response
+from openapi_client._runtime import (REDACTED, WIRE_OPTIONS, check_base_url, check_header_fields, enum_values,
+                                     parsing_server_response)
 from openapi_client.exceptions import ApiConnectionError, ApiException, ApiValueError
 
 if TYPE_CHECKING:
@@ -51,8 +52,8 @@ class HandshakeAnswer:
 
 
 class Handshake:
-    """What the transports open: the URL, the headers (authorization last, so it is known to the
-    log filter) and the TLS and proxy settings, all from one Configuration and ApiClient."""
+    """What the transports open: the URL, the headers, the TLS and proxy settings and the key (for
+    the log filter only), all from one Configuration and ApiClient."""
 
     def __init__(self, url: str, headers: Dict[str, str], ssl_context: Optional[ssl.SSLContext],
                  proxy: Optional[str], open_timeout: Optional[float], secret: Optional[str]) -> None:
@@ -70,10 +71,8 @@ def events_url(host: str, *, model: Optional[str], call_id: Optional[str]) -> st
     for name, value in (("model", model), ("call_id", call_id)):
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ApiValueError("%s must be a non-empty string, not %r" % (name, value))
-    parts = urlsplit(host)
-    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme.lower())
-    if scheme is None:
-        raise ApiValueError("the base URL must start with http:// or https://, not %r" % host)
+    parts = urlsplit(check_base_url(host))   # refused as REST calls refuse it
+    scheme = {"http": "ws", "https": "wss"}[parts.scheme.lower()]
     query = urlencode({"model": model} if model is not None else {"call_id": call_id})
     return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/") + "/realtime", query, ""))
 
@@ -90,11 +89,10 @@ def ssl_context_for(configuration: "Configuration") -> ssl.SSLContext:
 
 
 def open_timeout_of(configuration: "Configuration") -> Optional[float]:
-    """The connect part of Configuration.timeout (seconds, a (connect, read) tuple or urllib3.Timeout)."""
-    timeout = configuration.timeout
-    if isinstance(timeout, tuple):
-        timeout = timeout[0]
-    connect = getattr(timeout, "connect_timeout", timeout)
+    """The connect part of Configuration.timeout, read as REST calls read it (rest.as_timeout)."""
+    from openapi_client.rest import as_timeout
+    timeout = as_timeout(configuration.timeout)
+    connect = timeout.connect_timeout if timeout is not None else None
     return float(connect) if isinstance(connect, (int, float)) and not isinstance(connect, bool) else None
 
 
@@ -113,10 +111,30 @@ def handshake(api_client: "ApiClient", *, model: Optional[str], call_id: Optiona
     proxy: Optional[str] = None
     if configuration.proxy:
         from openapi_client.rest import should_bypass_proxies
-        origin = "%s://%s" % (urlsplit(configuration.host).scheme, urlsplit(configuration.host).netloc)
+        parts = urlsplit(configuration.host)
+        origin = "%s://%s" % (parts.scheme, parts.netloc)
         proxy = None if should_bypass_proxies(origin, configuration.no_proxy or "") else configuration.proxy
     context = ssl_context_for(configuration) if url.startswith("wss:") else None
     return Handshake(url, headers, context, proxy, open_timeout_of(configuration), secret)
+
+
+def websocket_options(shake: Handshake) -> Dict[str, Any]:
+    """The websockets client's connect() arguments, the same for the sync and the asyncio client."""
+    return {"additional_headers": shake.headers, "user_agent_header": None, "ssl": shake.ssl_context,
+            "proxy": shake.proxy, "open_timeout": shake.open_timeout, "max_size": None,   # audio events are large
+            "logger": websocket_logger("websockets.client", shake.secret)}
+
+
+def connect_failure(shake: Handshake, error: Exception) -> Optional[Exception]:
+    """The package error for a websockets failure while opening: the REST error of a refused
+    handshake's status, or ApiConnectionError; None for an error that is not the connection's."""
+    from websockets.exceptions import InvalidHandshake, InvalidStatus
+    if isinstance(error, InvalidStatus):
+        response = error.response
+        return handshake_refused(response.status_code, response.reason_phrase, response.headers, response.body or b"")
+    if isinstance(error, (OSError, TimeoutError, InvalidHandshake)):
+        return not_connected(shake.url, error)
+    return None
 
 
 # ----------------------------------------------------------------- events

@@ -316,7 +316,7 @@ class ComposedModel(BaseModel):
         if isinstance(value, ComposedModel):
             return cls._adapter().validate_python(value.actual_instance)   # a wrapper: its member value
         if cls.response_only or _parsing_server_response.get():
-            if cls.unknown_member is not None and type(value) is dict and isinstance(value.get("type"), str):
+            if cls.unknown_member is not None and type(value) is dict and isinstance(value.get(cls.discriminator or "type"), str):
                 return cls.unknown_member.model_validate(value)   # an event type (or shape) this SDK does not know
             return value   # the API grew (a new kind or shape): kept as sent, written back by to_dict
         raise ValueError("%s: no member matches %s" % (cls.__name__, _short(value)))

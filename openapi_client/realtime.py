@@ -14,9 +14,8 @@ import importlib
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from openapi_client._realtime_protocol import (EXTRA_HINT, ClientEventInput, Handshake, RealtimeConnectionClosed,
-                                               ServerEvent, client_event_payload, closed, handshake,
-                                               handshake_refused, not_connected, parse_server_event, split_close,
-                                               websocket_logger)
+                                               ServerEvent, client_event_payload, closed, connect_failure, handshake,
+                                               parse_server_event, split_close, websocket_options)
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -91,21 +90,15 @@ class RealtimeConnection:
 
 def open_websocket(shake: Handshake) -> Any:
     client = _websockets()
-    from websockets.exceptions import InvalidHandshake, InvalidStatus
     try:
-        opening = client.connect(
-            shake.url, additional_headers=shake.headers, user_agent_header=None, ssl=shake.ssl_context,
-            proxy=shake.proxy, open_timeout=shake.open_timeout, max_size=None,
-            logger=websocket_logger("websockets.client", shake.secret))
         # websockets 17 connects on entering (earlier versions return the open connection, whose
         # __enter__ returns itself); the connection's own close() ends it either way
-        return opening.__enter__()
-    except InvalidStatus as error:
-        response = error.response
-        raise handshake_refused(response.status_code, response.reason_phrase, response.headers,
-                                response.body or b"") from None
-    except (OSError, TimeoutError, InvalidHandshake) as error:
-        raise not_connected(shake.url, error) from None
+        return client.connect(shake.url, **websocket_options(shake)).__enter__()
+    except Exception as error:
+        failure = connect_failure(shake, error)
+        if failure is None:
+            raise
+        raise failure from None
 
 
 def connect(*, model: Optional[str] = None, call_id: Optional[str] = None,

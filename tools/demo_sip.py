@@ -11,10 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from local_server import LocalRealtimeServer
 
-from local_server import LocalRealtimeServer  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 AGENT = ROOT / "examples" / "sip_agent.py"
 DEMO_KEY = "sk-local-demo"

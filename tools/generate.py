@@ -164,10 +164,7 @@ def mark_events(spec: dict) -> None:
     for group, names in ((spec.get("x-events") or {}).get("groups") or {}).items():
         side = "x-py-client-event" if group.endswith("-client-events") else "x-py-server-event"
         for name in names:
-            values = ((schemas[name].get("properties") or {}).get("type") or {}).get("enum") or []
-            if len(values) != 1:
-                raise GenerateError(f"event {name} needs a one-value `type` enum")
-            schemas[name][side] = values[0]
+            schemas[name][side] = one_type_value(schemas, name, "event")
             schemas[name]["x-py-event-summary"] = event_summary(schemas[name].get("description") or "")
 
 
@@ -193,6 +190,14 @@ def mark_response_only_schemas(spec: dict) -> list[str]:
     return response_only
 
 
+def one_type_value(schemas: dict, name: str, what: str) -> str:
+    """The one value of an event schema's `type` enum: what it is dispatched on."""
+    values = (((schemas.get(name) or {}).get("properties") or {}).get("type") or {}).get("enum") or []
+    if len(values) != 1:
+        raise GenerateError(f"{what} {name!r} needs a one-value `type` enum to be dispatched on")
+    return str(values[0])
+
+
 def mark_webhook_events(spec: dict) -> dict[str, str]:
     """x-py-webhook-event (its `type` value) on each schema a webhook delivers, so the generated
     table in openapi_client/_webhook_events.py maps an event's type to its model. Returns {type: schema}."""
@@ -203,11 +208,9 @@ def mark_webhook_events(spec: dict) -> dict[str, str]:
             content = ((op.get("requestBody") or {}).get("content") or {}) if isinstance(op, dict) else {}
             ref = ((content.get("application/json") or {}).get("schema") or {}).get("$ref", "")
             name = ref.rsplit("/", 1)[-1]
-            types = ((schemas.get(name) or {}).get("properties", {}).get("type") or {}).get("enum") or []
-            if len(types) != 1:
-                raise GenerateError(f"webhook event {name or ref!r} needs a one-value `type` enum to be dispatched on")
-            events[types[0]] = name
-            schemas[name]["x-py-webhook-event"] = types[0]
+            event_type = one_type_value(schemas, name or ref, "webhook event")
+            events[event_type] = name
+            schemas[name]["x-py-webhook-event"] = event_type
     return events
 
 

@@ -14,9 +14,8 @@ import importlib
 from typing import TYPE_CHECKING, Any, AsyncIterator, Generator, Optional
 
 from openapi_client._realtime_protocol import (EXTRA_HINT, ClientEventInput, Handshake, RealtimeConnectionClosed,
-                                               ServerEvent, client_event_payload, closed, handshake,
-                                               handshake_refused, not_connected, parse_server_event, split_close,
-                                               websocket_logger)
+                                               ServerEvent, client_event_payload, closed, connect_failure, handshake,
+                                               parse_server_event, split_close, websocket_options)
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -82,18 +81,13 @@ class RealtimeConnection:
 
 async def open_websocket(shake: Handshake) -> Any:
     client = _websockets()
-    from websockets.exceptions import InvalidHandshake, InvalidStatus
     try:
-        return await client.connect(
-            shake.url, additional_headers=shake.headers, user_agent_header=None, ssl=shake.ssl_context,
-            proxy=shake.proxy, open_timeout=shake.open_timeout, max_size=None,
-            logger=websocket_logger("websockets.client", shake.secret))
-    except InvalidStatus as error:
-        response = error.response
-        raise handshake_refused(response.status_code, response.reason_phrase, response.headers,
-                                response.body or b"") from None
-    except (OSError, TimeoutError, InvalidHandshake) as error:
-        raise not_connected(shake.url, error) from None
+        return await client.connect(shake.url, **websocket_options(shake))
+    except Exception as error:
+        failure = connect_failure(shake, error)
+        if failure is None:
+            raise
+        raise failure from None
 
 
 class _Connecting:
