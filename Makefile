@@ -176,11 +176,11 @@ release-check: $(STAMP) $(PYRIGHT_CACHE)/.installed
 wheel: $(STAMP)
 	rm -rf dist build && $(BIN)/python -m build --wheel -q
 
-# make update-spec UPSTREAM=path/to/openai-openapi.yaml [COMMIT=sha]
-## extract openapi.yaml from upstream's full spec (UPSTREAM=path/to/openapi.yaml COMMIT=sha DATE=YYYY-MM-DD)
+# make update-spec UPSTREAM=path/to/openai-openapi/openapi.yaml [COMMIT=sha]
+## extract openapi.yaml from upstream's full spec (UPSTREAM=path/to/openapi.yaml COMMIT=sha)
 update-spec: $(STAMP)
-	@test -n "$(UPSTREAM)" || { echo "usage: make update-spec UPSTREAM=path/to/openapi.yaml [COMMIT=sha] [DATE=YYYY-MM-DD]"; exit 2; }
-	$(BIN)/python -m tools.update_spec "$(UPSTREAM)" $(if $(COMMIT),--commit $(COMMIT)) $(if $(DATE),--date $(DATE))
+	@test -n "$(UPSTREAM)" || { echo "usage: make update-spec UPSTREAM=path/to/openapi.yaml [COMMIT=sha]"; exit 2; }
+	$(BIN)/python -m tools.update_spec "$(UPSTREAM)" $(if $(COMMIT),--commit $(COMMIT))
 
 ## remove the virtual environments and build output
 clean:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -182,7 +183,8 @@ def run_update_spec(*args, cwd=ROOT):
 
 
 CURRENT = yaml.safe_load(SPEC_PATH.read_text())["info"]["x-upstream"]
-CURRENT_UPSTREAM = DATA / "upstream" / f"openai-openapi-{CURRENT['date']}.yaml.gz"
+CURRENT_UPSTREAM = next(p for p in sorted((DATA / "upstream").glob("*.yaml.gz"))
+                        if hashlib.sha256(gzip.decompress(p.read_bytes())).hexdigest() == CURRENT["sha256"])
 
 
 def test_update_spec_on_the_current_revision_reproduces_openapi_yaml(tmp_path):
@@ -245,7 +247,7 @@ def test_extraction_by_tag_takes_every_realtime_operation_of_2026_07_22_determin
     assert list(spec).index("x-webhooks") == list(spec).index("paths") + 1
     assert list(spec["components"]["schemas"]) == sorted(spec["components"]["schemas"])
     assert spec["info"]["x-upstream"]["commit"] == "f9400172ebe08522ab228b771d885e3bd5456e42"
-    assert spec["info"]["x-upstream"]["date"] == "2026-07-22"
+    assert set(spec["info"]["x-upstream"]) == {"repository", "commit", "sha256"}   # nothing from the file name
 
 
 @pytest.mark.parametrize("case", ["missing", "not-yaml", "no-operation", "dangling-ref"])
@@ -283,7 +285,7 @@ def test_update_spec_on_a_newer_revision_reports_the_api_change(tmp_path):
                   "input_audio_transcription.prompt", "input_audio_noise_reduction"):
         assert field in result.stdout
     entry = changelog.read_text()
-    assert "2025-03-22" in entry and "bf2a3402d170eb972899a2acb3a9f1e62d8d5f3e" in entry
+    assert "bf2a3402d170eb972899a2acb3a9f1e62d8d5f3e" in entry
     assert "interrupt_response" in entry
 
 
@@ -390,31 +392,62 @@ REVISIONS = [(UPSTREAM_2025_01_31, "2025-01-31", SEED_COMMIT),
 
 
 @pytest.mark.parametrize("upstream, date, commit", REVISIONS, ids=[r[1] for r in REVISIONS])
-def test_upstreams_own_file_name_with_date_gives_the_same_spec_as_a_dated_name(tmp_path, upstream, date, commit):
-    """Upstream names its file openapi.yaml: with DATE= the fixes apply exactly as for a dated copy."""
+def test_upstreams_own_file_name_gives_the_same_spec_as_a_dated_name(tmp_path, upstream, date, commit):
+    """Upstream names its file openapi.yaml: the same bytes and commit give the same spec, byte for byte."""
     as_upstream_names_it = tmp_path / "upstream" / "openapi.yaml"
     as_upstream_names_it.parent.mkdir()
     as_upstream_names_it.write_bytes(gzip.decompress(upstream.read_bytes()))
-    dated, plain = tmp_path / "dated.yaml", tmp_path / "plain.yaml"
-    assert run_update_spec(upstream, "--output", dated, "--changelog", tmp_path / "a.md", "--commit", commit).returncode == 0
-    result = run_update_spec(as_upstream_names_it, "--output", plain, "--changelog", tmp_path / "b.md",
-                             "--commit", commit, "--date", date)
-    assert result.returncode == 0, result.stderr
-    assert plain.read_bytes() == dated.read_bytes()
+    dated = tmp_path / f"openai-openapi-{date}.yaml"
+    dated.write_bytes(as_upstream_names_it.read_bytes())
+    from_dated, from_plain = tmp_path / "dated-out.yaml", tmp_path / "plain-out.yaml"
+    for source, out, changelog in ((dated, from_dated, "a.md"), (as_upstream_names_it, from_plain, "b.md")):
+        result = run_update_spec(source, "--output", out, "--changelog", tmp_path / changelog, "--commit", commit)
+        assert result.returncode == 0, result.stderr
+    assert from_plain.read_bytes() == from_dated.read_bytes()
+    if upstream == CURRENT_UPSTREAM:
+        assert from_plain.read_bytes() == SPEC_PATH.read_bytes()
 
 
-def test_an_upstream_file_whose_revision_cannot_be_told_is_refused_and_nothing_is_written(tmp_path):
-    as_upstream_names_it = tmp_path / "openapi.yaml"
-    as_upstream_names_it.write_bytes(gzip.decompress(UPSTREAM_2026_07_22.read_bytes()))
-    out = tmp_path / "out" / "openapi.yaml"
-    out.parent.mkdir()
-    result = run_update_spec(as_upstream_names_it, "--output", out, "--changelog", tmp_path / "CHANGELOG.md",
-                             "--commit", "f85dbe2")
-    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
-    assert "DATE=YYYY-MM-DD" in result.stderr and "cannot tell which upstream revision openapi.yaml is" in result.stderr
-    assert not out.exists() and not (tmp_path / "CHANGELOG.md").exists()
-    bad = run_update_spec(as_upstream_names_it, "--output", out, "--date", "July 2026")
-    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and not out.exists()
+def test_a_fix_applies_while_its_precondition_names_a_defect_upstream_has():
+    from tools.update_spec import apply_fixes
+    fix = {"at": "/components/schemas/A", "set": {"nullable": True}, "why": "w",
+           "when": {"exists": "/components/schemas/A/properties/beta_only", "absent": ["/components/schemas/B"],
+                    "not_json": "/components/schemas/A/example", "equals": {"/components/schemas/A/type": "object"},
+                    "matches": {"/components/schemas/A/example": r",\s*\}"}}}
+    defect = {"type": "object", "properties": {"beta_only": {}}, "example": '{"a": 1,}'}
+    cases = [({}, True), ({"properties": {}}, False), ({"example": '{"a": 1}'}, False), ({"type": "string"}, False)]
+    for change, applied in cases:
+        doc = {"components": {"schemas": {"A": {**defect, **change}}}}
+        _, report = apply_fixes(doc, [fix])
+        assert doc["components"]["schemas"]["A"].get("nullable", False) is applied, change
+        assert applied or "its `when` does not hold" in report[0]
+    doc = {"components": {"schemas": {"A": dict(defect), "B": {}}}}
+    _, report = apply_fixes(doc, [fix])
+    assert "nullable" not in doc["components"]["schemas"]["A"] and "/components/schemas/B is there" in report[0]
+
+
+def test_a_fix_is_decided_on_upstreams_document_not_on_what_an_earlier_fix_wrote():
+    from tools.update_spec import apply_fixes
+    adds_b = {"at": "/components/schemas", "set": {"B": {"type": "string"}}, "why": "w"}
+    needs_no_b = {"at": "/components/schemas/A", "set": {"nullable": True}, "why": "w",
+                  "when": {"absent": "/components/schemas/B"}}
+    doc = {"components": {"schemas": {"A": {"type": "object"}}}}
+    apply_fixes(doc, [adds_b, needs_no_b])
+    assert doc["components"]["schemas"]["A"]["nullable"] is True
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("  until: '2025-03-22'\n", "limits itself by date (from/until); name the defect with `when`"),
+    ("  when: {before: /x}\n", "`when` takes exists, absent, not_json"),
+    ("  when: {equals: /x}\n", "`when` takes exists, absent, not_json"),
+])
+def test_a_fix_limited_by_date_or_a_malformed_precondition_is_refused(tmp_path, entry, message):
+    fixes = tmp_path / "fixes.yaml"
+    fixes.write_text("- at: /components/schemas/A\n  set: {nullable: true}\n  why: w\n" + entry)
+    out = tmp_path / "openapi.yaml"
+    result = run_update_spec(UPSTREAM_2025_01_31, "--output", out, "--fixes", fixes)
+    assert result.returncode == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
 
 
 def test_webhooks_are_carried_as_x_webhooks_and_converted_from_3_1_like_operations():
@@ -442,16 +475,6 @@ def test_the_update_spec_config_refuses_an_unknown_kind(tmp_path):
     config.write_text("tags: [Realtime]\nwebhook: [realtime_call_incoming]\n")
     result = run_update_spec(UPSTREAM_2025_01_31, "--output", tmp_path / "o.yaml", "--config", config)
     assert result.returncode == 2 and "unknown keys ['webhook']" in result.stderr
-
-
-def test_a_fix_applies_only_within_its_revision_range():
-    from tools.update_spec import apply_fixes
-    fix = {"at": "/components/schemas/A", "set": {"nullable": True}, "why": "w", "from": "2025-03-22",
-           "until": "2026-07-22"}
-    for revision, applied in (("2025-01-31", False), ("2025-03-22", True), ("2026-07-22", True), ("2026-08-01", False)):
-        doc = {"components": {"schemas": {"A": {"type": "object"}}}}
-        apply_fixes(doc, [fix], revision)
-        assert doc["components"]["schemas"]["A"].get("nullable", False) is applied, revision
 
 
 @pytest.mark.pipeline   # drives make and the pinned generator in .venv: the same on every tox Python

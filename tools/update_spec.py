@@ -18,6 +18,7 @@ import datetime
 import gzip
 import hashlib
 import io
+import json
 import os
 import re
 import sys
@@ -38,8 +39,6 @@ TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "x-webhooks", 
 # `event_roots` (schemas by name: the event unions no group names). A name a revision lacks is
 # reported and skipped; only `tags` must match.
 CONFIG_KINDS = ("tags", "webhooks", "event_groups", "event_roots")
-# Matches the file names in shared/reference/upstream (openai-openapi-YYYY-MM-DD.yaml).
-DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -370,17 +369,54 @@ def hoist(doc: dict, fix: dict, target: Any, applied: list[dict]) -> list[str]:
     return []
 
 
-def fix_applies_to(fix: dict, revision: str) -> bool:
-    """A fix may be limited to upstream revisions (dates) `from` .. `until`, both inclusive."""
-    return str(fix.get("from", "0000")) <= revision <= str(fix.get("until", "9999"))
+# A fix's precondition (`when`) names the defect it fixes, checked on upstream's document as
+# extracted, before any fix: so a fix follows the defect, never a date or a file name.
+#   exists / absent: a pointer or a list;  not_json: a pointer to a string that is not JSON;
+#   equals: {pointer: value};  matches: {pointer: regular expression searched in a string}.
+WHEN_CHECKS = ("exists", "absent", "not_json", "equals", "matches")
 
 
-def apply_fixes(doc: dict, fixes: list[dict], revision: str = "9999") -> tuple[list[dict], list[str]]:
-    """Apply each fix still needed at this upstream revision. Returns (applied fixes, report lines)."""
+def _checks(value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return list(value.items())
+    return [(pointer, None) for pointer in ([value] if isinstance(value, str) else value)]
+
+
+def _is_json(node: Any) -> bool:
+    try:
+        json.loads(node)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def unmet_precondition(fix: dict, upstream: dict) -> str | None:
+    """The first check of the fix's `when` that upstream's document fails, described; None when all hold."""
+    for check, value in (fix.get("when") or {}).items():
+        for pointer, expected in _checks(value):
+            node = resolve_pointer(upstream, pointer)
+            if check == "exists" and node is None:
+                return f"{pointer} is not there"
+            if check == "absent" and node is not None:
+                return f"{pointer} is there"
+            if check == "not_json" and (not isinstance(node, str) or _is_json(node)):
+                return f"{pointer} is {'JSON' if isinstance(node, str) else 'not there'}"
+            if check == "equals" and node != expected:
+                return f"{pointer} is not {expected!r}"
+            if check == "matches" and not (isinstance(node, str) and re.search(expected, node)):
+                return f"{pointer} does not match {expected!r}"
+    return None
+
+
+def apply_fixes(doc: dict, fixes: list[dict]) -> tuple[list[dict], list[str]]:
+    """Apply each fix whose defect upstream still has. Returns (applied fixes, report lines)."""
+    upstream = copy.deepcopy(doc)
     applied: list[dict] = []
     report: list[str] = []
     for fix in fixes:
-        if not fix_applies_to(fix, revision):
+        unmet = unmet_precondition(fix, upstream)
+        if unmet:
+            report.append(f"fix not needed for this revision (its `when` does not hold: {unmet}): {fix['at']}: {fix['why']}")
             continue
         target = resolve_pointer(doc, fix["at"])
         if "hoist" in fix:
@@ -463,7 +499,7 @@ def derive_discriminator_mappings(doc: dict) -> tuple[list[dict], list[str]]:
     return applied, report
 
 
-FIX_KEYS = frozenset({"at", "why", "set", "delete", "rename", "hoist", "from", "until"})
+FIX_KEYS = frozenset({"at", "why", "set", "delete", "rename", "hoist", "when"})
 
 
 def load_fixes(path: Path) -> list[dict]:
@@ -471,9 +507,20 @@ def load_fixes(path: Path) -> list[dict]:
     for fix in fixes:
         if not (isinstance(fix, dict) and {"at", "why"} <= set(fix) and ({"set", "delete", "rename", "hoist"} & set(fix))):
             raise SpecError(f"fixes file entry needs at, why and set, delete, rename or hoist: {fix!r}")
+        if {"from", "until"} & set(fix):
+            raise SpecError(f"fixes file entry limits itself by date (from/until); name the defect with `when` "
+                            f"({', '.join(WHEN_CHECKS)}) instead: {fix['at']}")
         unknown = sorted(set(fix) - FIX_KEYS)
         if unknown:
             raise SpecError(f"fixes file entry has unknown keys {unknown}: {fix['at']}")
+        when = fix.get("when") or {}
+        shapes_ok = isinstance(when, dict) and not set(when) - set(WHEN_CHECKS) and all(
+            isinstance(value, dict) if check in ("equals", "matches") else
+            isinstance(value, str) or (isinstance(value, list) and all(isinstance(p, str) for p in value))
+            for check, value in when.items())
+        if not shapes_ok:
+            raise SpecError(f"fixes file entry's `when` takes exists, absent, not_json (a pointer or a list) and "
+                            f"equals, matches ({{pointer: value}}): {fix['at']}")
     return fixes
 
 
@@ -593,8 +640,7 @@ def summarize_changes(old: dict | None, new: dict) -> list[str]:
 
 
 def changelog_entry(upstream_info: dict, summary: list[str], today: str) -> str:
-    head = f"## {today}: spec update to upstream {upstream_info.get('date', '?')}"
-    head += f" (commit {upstream_info.get('commit', 'unknown')})"
+    head = f"## {today}: spec update to upstream commit {upstream_info.get('commit', 'unknown')}"
     return "\n".join([head, ""] + [f"- {line}" for line in summary] + ["", ""])
 
 
@@ -606,39 +652,28 @@ def record_in_changelog(path: Path, entry: str) -> None:
 
 # ---------------------------------------------------------------- command line
 
-def upstream_record(upstream_path: Path, raw: bytes, commit: str | None, previous: dict | None,
-                    date: str | None = None) -> dict:
-    """The revision record. Its date decides which fixes apply: from `date` (DATE=), else the file
-    name, else the current spec when the bytes are the same. Never guessed: an upstream file named
-    plain `openapi.yaml` would otherwise skip every fix without a word."""
+def upstream_record(raw: bytes, commit: str | None, previous: dict | None) -> dict:
+    """Where the spec came from: the same bytes and commit give the same record, whatever the file's name."""
     digest = hashlib.sha256(raw).hexdigest()
-    match = DATE_IN_NAME.search(upstream_path.name)
     previous_info = ((previous or {}).get("info") or {}).get("x-upstream") or {}
     same_source = previous_info.get("sha256") == digest
-    revision = date or (match.group(1) if match else (previous_info.get("date") if same_source else None))
-    if revision is None:
-        raise SpecError(f"cannot tell which upstream revision {upstream_path.name} is (the fixes depend on it): "
-                        "pass its date, make update-spec UPSTREAM=... DATE=YYYY-MM-DD")
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", revision):
-        raise SpecError(f"the upstream revision date must be YYYY-MM-DD, not {revision!r}")
     return {
         "repository": "openai/openai-openapi",
         "commit": commit or (previous_info.get("commit") if same_source else None) or "unknown",
-        "date": revision,
         "sha256": digest,
     }
 
 
 def build(upstream_path: Path, fixes_path: Path, commit: str | None, previous: dict | None,
-          config_path: Path = CONFIG, date: str | None = None):
+          config_path: Path = CONFIG):
     config = load_config(config_path)
     raw = read_bytes(upstream_path, "upstream spec")
     upstream = parse_yaml(raw, upstream_path, "upstream spec")
     report: list[str] = []
     doc = downgrade_to_3_0(extract(upstream, config["tags"], config["webhooks"], report,
                                    config["event_groups"], config["event_roots"]))
-    doc["info"]["x-upstream"] = record = upstream_record(upstream_path, raw, commit, previous, date)
-    applied, fix_report = apply_fixes(doc, load_fixes(fixes_path), record["date"])
+    doc["info"]["x-upstream"] = upstream_record(raw, commit, previous)
+    applied, fix_report = apply_fixes(doc, load_fixes(fixes_path))
     derived, derive_report = derive_discriminator_mappings(doc)
     return doc, render(doc, applied + derived), report + fix_report + derive_report
 
@@ -651,11 +686,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changelog", type=Path, default=ROOT / "CHANGELOG.md")
     parser.add_argument("--config", type=Path, default=CONFIG, help="which tags to extract")
     parser.add_argument("--commit", help="upstream commit the file comes from (recorded in info.x-upstream)")
-    parser.add_argument("--date", help="the upstream revision's date, YYYY-MM-DD, when the file name has none")
     args = parser.parse_args(argv)
     try:
         previous = load_yaml_file(args.output, "current spec") if args.output.exists() else None
-        doc, text, report = build(args.upstream, args.fixes, args.commit, previous, args.config, args.date)
+        doc, text, report = build(args.upstream, args.fixes, args.commit, previous, args.config)
     except SpecError as exc:
         print(f"update-spec: {exc}", file=sys.stderr)
         return 2
