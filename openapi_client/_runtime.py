@@ -553,6 +553,24 @@ _Operation = TypeVar("_Operation", bound=Callable[..., Any])
 _CALL_CONFIG = ConfigDict(defer_build=True)
 
 
+def _annotation_names(function: Callable[..., Any]) -> set:
+    return set(re.findall(r"[A-Za-z_]\w*", " ".join(map(str, function.__annotations__.values()))))
+
+
+def models_named_here(module_globals: Dict[str, Any]) -> Callable[[str], Any]:
+    """An API module's `__getattr__`: a model its operations name imports from the module, as it did
+    before models loaded lazily (code written for 0.1.0 does `from ...realtime_api import <Model>`)."""
+    def __getattr__(name: str) -> Any:
+        from openapi_client import models   # lazy: models load on first use
+        named = {n for value in list(module_globals.values()) if inspect.isclass(value)
+                 for member in vars(value).values() if hasattr(member, "__wrapped__")
+                 for n in _annotation_names(member.__wrapped__)}
+        if name in named and name in models.__all__:
+            return getattr(models, name)
+        raise AttributeError(f"module {module_globals['__name__']!r} has no attribute {name!r}")
+    return __getattr__
+
+
 def operation(function: _Operation) -> _Operation:
     """An API method checked by pydantic's validate_call, built on its first call, after importing
     the models its annotations name into its module. API modules import models only for type
@@ -562,7 +580,7 @@ def operation(function: _Operation) -> _Operation:
     def checked() -> Callable[..., Any]:
         if not validated:
             from openapi_client import models   # lazy: models load on first use
-            names = set(re.findall(r"[A-Za-z_]\w*", " ".join(map(str, function.__annotations__.values()))))
+            names = _annotation_names(function)
             module_globals = function.__globals__
             for name in names & set(models.__all__):
                 if name not in module_globals:

@@ -111,7 +111,7 @@ class ApiClient:
             self.default_headers[header_name] = header_value
         self.cookie = cookie
         # Set default User-Agent.
-        self.user_agent = 'openai-realtime-sessions-python/0.3.0 (openapi_client) Python/' + platform.python_version()
+        self.user_agent = 'openai-realtime-sessions-python/0.4.0 (openapi_client) Python/' + platform.python_version()
         self.client_side_validation = configuration.client_side_validation
 
     def __enter__(self) -> Self:

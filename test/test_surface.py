@@ -35,3 +35,16 @@ def test_the_beta_session_models_keep_their_0_1_0_shape():
                                  "tools": [{"type": "function", "name": "f"}]}
     secret = openapi_client.RealtimeSessionCreateResponseClientSecret(value="ek_1", expires_at=5)
     assert openapi_client.RealtimeSessionCreateResponse(client_secret=secret).client_secret.value == "ek_1"
+
+
+def test_a_model_imports_from_the_api_module_in_a_fresh_process_as_in_0_1_0():
+    """0.1.0 code imports the request model from the API module; models load lazily there now."""
+    import subprocess
+    import sys
+    code = ("from openapi_client.api.realtime_api import RealtimeApi, RealtimeSessionCreateRequest\n"
+            "from openapi_client.aio.api.realtime_api import RealtimeCallReferRequest\n"
+            "import openapi_client.api.realtime_api as api\n"
+            "assert not hasattr(api, 'MCPToolFilter')   # only the models its operations name\n"
+            "print(RealtimeSessionCreateRequest.__name__, RealtimeCallReferRequest.__name__)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["RealtimeSessionCreateRequest", "RealtimeCallReferRequest"], result.stderr

@@ -7,7 +7,11 @@
    just below (Requires-Python).
 4. Its public names, listed in that venv, still include every name of the last release's listing
    (test/data/public-surface-<last>.txt), except those the CHANGELOG lists under `Removed`.
-5. On the newest Python, a typical application (test/data/typing/sample_app.py, copied outside the
+5. The version (generator-config.yaml) fits the CHANGELOG: while its `Unreleased` section holds a
+   Breaking entry (a `**Breaking**` line or a `- Removed:` line, which takes public names away), the
+   version must bump the minor version of the last release below 1.0 and the major from 1.0; Unreleased
+   entries never ship under a version already released.
+6. On the newest Python, a typical application (test/data/typing/sample_app.py, copied outside the
    checkout) passes `mypy --strict` and pyright strict against the installed wheel."""
 from __future__ import annotations
 
@@ -31,6 +35,34 @@ SMOKE = ("import openapi_client, openapi_client.aio, openapi_client.rest as rest
          "c = openapi_client.Configuration(access_token='sk-x'); rest.build_retry(c); "
          "openapi_client.RealtimeApi(openapi_client.ApiClient(c)); "
          "print(openapi_client.__version__)")
+
+
+VERSION_PATTERN = re.compile(r"^## (\d+)\.(\d+)\.(\d+)\b", re.M)
+
+
+def package_version() -> str:
+    return re.search(r"^\s*packageVersion:\s*(\S+)", (ROOT / "generator-config.yaml").read_text(), re.M).group(1)
+
+
+def version_problem(changelog: str, version: str) -> "str | None":
+    """Why `version` cannot ship the CHANGELOG as it stands, or None when it can."""
+    released = [tuple(map(int, m)) for m in VERSION_PATTERN.findall(changelog)]
+    current = tuple(int(part) for part in version.split("."))
+    match = re.search(r"^## Unreleased\s*$(.*?)(?=^## |\Z)", changelog, re.M | re.S)
+    entries = [line for line in (match.group(1) if match else "").splitlines() if line.startswith("- ")]
+    if not released or not entries:
+        return None
+    last = max(released)
+    if current in released:
+        return ("version %s is already released, and the CHANGELOG's Unreleased section has %d entries: "
+                "set a new packageVersion in generator-config.yaml" % (version, len(entries)))
+    breaking = [line for line in entries if "**Breaking**" in line or line.startswith("- Removed:")]
+    needed = (last[0] + 1, 0, 0) if last[0] >= 1 else (0, last[1] + 1, 0)
+    if breaking and current < needed:
+        return ("the CHANGELOG's Unreleased section has %d Breaking entries (first: %s), so version %s must be at "
+                "least %s (a breaking change bumps the minor version below 1.0, the major from 1.0)"
+                % (len(breaking), breaking[0][:100], version, ".".join(map(str, needed))))
+    return None
 
 
 def run(*command: str, cwd: Path = ROOT) -> str:
@@ -84,6 +116,10 @@ def main() -> int:
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
     parser.add_argument("--pyright", required=True, help="the pinned pyright executable (tools/pyright)")
     args = parser.parse_args()
+    problem = version_problem((ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), package_version())
+    if problem:
+        raise SystemExit("release-check: " + problem)
+    print("release-check: version %s fits the CHANGELOG" % package_version(), flush=True)
     shutil.rmtree(args.dist, ignore_errors=True)
     run(sys.executable, "-m", "build", "--outdir", str(args.dist))
     wheel, sdist = next(args.dist.glob("*.whl")), next(args.dist.glob("*.tar.gz"))

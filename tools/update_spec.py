@@ -23,7 +23,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import yaml
 from ruamel.yaml import YAML
@@ -564,9 +564,24 @@ def render(doc: dict, applied: list[dict]) -> str:
 
 
 # ---------------------------------------------------------------- change summary
+# The API's shape as the Python SDK exposes it: {key: Shape}. `side` says who writes a value:
+# "request" (the caller: request bodies, multipart parts, client events), "response" (the API:
+# answers, server events, webhook deliveries) or "api" (a public class, operation, event or webhook).
+# A field's attributes are keys of their own (`<field> enum`, `<field> nullable`, `<field> required`).
+
+BODY_TYPES = ("application/json", "multipart/form-data", "application/x-www-form-urlencoded")
+ATTRIBUTES = (" enum", " nullable", " required")
+
+
+class Shape(NamedTuple):
+    side: str
+    value: Any
+    container: str = ""   # the operation, event or webhook a field belongs to
+    path: str = ""        # the field's path inside it (`session.audio.input`, `tools[]`)
+
 
 def _schema_fields(spec: dict, schema: Any, prefix: str, out: dict, seen: tuple = ()) -> None:
-    """Flatten a schema into {field path: description of its type}, following $refs."""
+    """{field path (with attribute suffixes): value} for a schema, following $refs."""
     if not isinstance(schema, dict):
         return
     if "$ref" in schema:
@@ -578,11 +593,17 @@ def _schema_fields(spec: dict, schema: Any, prefix: str, out: dict, seen: tuple 
         return
     kind = schema.get("type") or next((k for k in ("oneOf", "anyOf", "allOf") if k in schema), "any")
     if prefix:
-        out[prefix] = kind + (" (nullable)" if schema.get("nullable") else "")
+        out[prefix] = kind
         if "enum" in schema:
             out[prefix + " enum"] = sorted(map(str, schema["enum"]))
+        if schema.get("nullable"):
+            out[prefix + " nullable"] = True
+    required = set(schema.get("required") or ())
     for name, sub in (schema.get("properties") or {}).items():
-        _schema_fields(spec, sub, f"{prefix}.{name}" if prefix else name, out, seen)
+        field = f"{prefix}.{name}" if prefix else name
+        _schema_fields(spec, sub, field, out, seen)
+        if name in required:
+            out[field + " required"] = True
     if isinstance(schema.get("items"), dict):
         _schema_fields(spec, schema["items"], f"{prefix}[]", out, seen)
     for key in ("oneOf", "anyOf", "allOf"):
@@ -590,64 +611,178 @@ def _schema_fields(spec: dict, schema: Any, prefix: str, out: dict, seen: tuple 
             _schema_fields(spec, sub, f"{prefix}<{key}{index}>", out, seen)
 
 
-def api_shape(spec: dict) -> dict[str, Any]:
-    """{what: its type} for every operation, webhook and event; a webhook's request is the event it delivers."""
-    shape: dict[str, Any] = {}
+def _fields_under(spec: dict, container: str, head: str, schema: Any, side: str, shape: dict) -> None:
+    _schema_fields(spec, schema, "", fields := {}, ())
+    shape.update({f"{head} {path}": Shape(side, value, container, path) for path, value in fields.items()})
+
+
+def api_shape(spec: dict) -> dict[str, Shape]:
+    """Every public class, operation, webhook and event of `spec`, and every field each carries."""
+    shape: dict[str, Shape] = {}
+    for name in (spec.get("components") or {}).get("schemas") or {}:
+        shape[f"class {name}"] = Shape("api", "declared")
     for label, op in operations_of(spec):
-        if label.startswith("WEBHOOK "):
-            shape[label.lower()] = "declared"
-        else:
-            shape[f"operation {label}"] = op.get("operationId")
-        body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json", {})
-        fields: dict[str, Any] = {}
-        _schema_fields(spec, body.get("schema"), "", fields, ())
-        shape.update({f"{label} request {k}": v for k, v in fields.items()})
+        webhook = label.startswith("WEBHOOK ")
+        container = label.lower() if webhook else f"operation {label}"
+        shape[container] = Shape("api", "declared" if webhook else op.get("operationId"))
+        for media, content in (((op.get("requestBody") or {}).get("content")) or {}).items():
+            if media in BODY_TYPES:   # a webhook's body is what the API sends: the receiver reads it
+                side = "response" if webhook else "request"
+                _fields_under(spec, container, f"{label} request", content.get("schema"), side, shape)
         for status, response in (op.get("responses") or {}).items():
+            shape[f"{label} response {status}"] = Shape("api", "declared", container)
             content = (response.get("content") or {}).get("application/json", {})
-            _schema_fields(spec, content.get("schema"), "", fields := {}, ())
-            shape[f"{label} response {status}"] = "declared"
-            shape.update({f"{label} response {status} {k}": v for k, v in fields.items()})
+            _fields_under(spec, container, f"{label} response {status}", content.get("schema"), "response", shape)
     for group, names in ((spec.get("x-events") or {}).get("groups") or {}).items():
+        side = "request" if "client" in group else "response"
         for name in names:
-            _schema_fields(spec, {"$ref": f"#/components/schemas/{name}"}, "", fields := {}, ())
-            shape[f"{group} {name}"] = "declared"
-            shape.update({f"{group} {name} {k}": v for k, v in fields.items()})
+            shape[f"{group} {name}"] = Shape("api", "declared")
+            _fields_under(spec, f"{group} {name}", f"{group} {name}", {"$ref": f"#/components/schemas/{name}"},
+                          side, shape)
     return shape
 
 
-def summarize_changes(old: dict | None, new: dict) -> list[str]:
+def _field_of(key: str) -> str:
+    return next((key[: -len(a)] for a in ATTRIBUTES if key.endswith(a)), key)
+
+
+def _containers(key: str, entry: Shape) -> Iterator[str]:
+    """The keys whose change carries this one: its operation, event or webhook, the field an attribute
+    belongs to, and the fields that hold it."""
+    if entry.container:
+        yield entry.container
+    head = key[: len(key) - len(entry.path)]
+    field = _field_of(entry.path)
+    if field != entry.path:
+        yield head + field
+    for index in range(len(field) - 1, 0, -1):
+        if field[index] in ".[<":
+            yield head + field[:index]
+
+
+UNIONS = ("anyOf", "oneOf")
+
+
+def _retyping(key: str, was: Any, now: Any, before: dict, after: dict) -> str:
+    """"widened" when a type became a union that has it as a member, "narrowed" for the reverse."""
+    def members(shape: dict) -> set:
+        return {entry.value for k, entry in shape.items() if k.startswith(key + "<") and "<" not in k[len(key) + 1:]
+                and " " not in k[len(key):]}
+    if now in UNIONS and was in members(after):
+        return "widened"
+    if was in UNIONS and now in members(before):
+        return "narrowed"
+    return "changed"
+
+
+# (attribute, side, set or cleared) -> (category, wording). The caller writes requests: a new
+# requirement or a lost null breaks their code. The SDK's user reads answers: a field that may now
+# be missing or null breaks their code.
+ATTRIBUTE_CHANGES = {
+    ("required", "request", True): ("Breaking", "request field made required"),
+    ("required", "request", False): ("Changed", "request field now optional"),
+    ("required", "response", True): ("Changed", "response field now always present"),
+    ("required", "response", False): ("Breaking", "response field made optional"),
+    ("nullable", "request", True): ("Changed", "request field takes null"),
+    ("nullable", "request", False): ("Breaking", "request field no longer takes null"),
+    ("nullable", "response", True): ("Breaking", "response field made nullable"),
+    ("nullable", "response", False): ("Changed", "response field no longer null"),
+}
+
+
+def _enum_change(field: str, side: str, was: list | None, now: list | None) -> tuple[str, str]:
+    added, removed = sorted(set(now or ()) - set(was or ())), sorted(set(was or ()) - set(now or ()))
+    if was is None:   # a free value is now limited to a list
+        return ("Breaking" if side == "request" else "Changed"), f"{side} values now limited: {field}: {', '.join(now or ())}"
+    if now is None:
+        return ("Changed" if side == "request" else "Breaking"), f"{side} values no longer limited: {field}"
+    parts = [f"added {', '.join(added)}"] * bool(added) + [f"removed {', '.join(removed)}"] * bool(removed)
+    # Answers parse an unknown enum value at run time, so a value added to a response breaks no reader.
+    category = "Breaking" if side == "request" and removed else "Added" if side == "request" else "Changed"
+    return category, f"{side} values: {field}: {'; '.join(parts)}"
+
+
+def classify(key: str, side: str, was: Any, now: Any, retyping: str = "changed") -> tuple[str, str]:
+    """(Breaking | Added | Changed, what) for one change, as it affects code that uses the Python SDK."""
+    for attribute in ("required", "nullable"):
+        if key.endswith(" " + attribute):
+            category, wording = ATTRIBUTE_CHANGES[(attribute, side, bool(now))]
+            return category, f"{wording}: {key[: -len(attribute) - 1]}"
+    if key.endswith(" enum"):
+        return _enum_change(key[: -len(" enum")], side, was, now)
+    if side == "api":
+        if was is None:
+            return "Added", key + (f" ({now})" if key.startswith("operation ") else "")
+        if now is None:
+            return "Breaking", f"removed: {key}" + (f" ({was})" if key.startswith("operation ") else "")
+        return "Breaking", f"renamed: {key}: {was} -> {now}"
+    if was is None:
+        return "Added", f"{side} field: {key} ({now})"
+    if now is None:
+        return "Breaking", f"{side} field removed: {key}"
+    # The caller may send more than before; the reader must handle more than before.
+    harmless = {"request": "widened", "response": "narrowed"}[side]
+    return ("Changed" if retyping == harmless else "Breaking"), f"{side} type {retyping}: {key}: {was} -> {now}"
+
+
+def summarize_changes(old: dict | None, new: dict) -> list[tuple[str, str]]:
+    """(category, line) for each change from `old` to `new`; what a removed or added container
+    holds goes with it, so a new operation is one line and a removed one is one Breaking line."""
     before, after = api_shape(old or {}), api_shape(new)
+    changed = {key for key in set(before) | set(after)
+               if (before[key].value if key in before else None) != (after[key].value if key in after else None)}
+    appeared = {key for key in changed if key not in before}
+    vanished = {key for key in changed if key not in after}
+    retyped = {key for key in changed - appeared - vanished if not key.endswith(ATTRIBUTES)}
     lines = []
-    for key in sorted(set(before) | set(after)):
-        was, now = before.get(key), after.get(key)
-        if was == now:
+    for key in sorted(changed):
+        entry = after.get(key) or before[key]
+        was = before[key].value if key in before else None
+        now = after[key].value if key in after else None
+        carried_by = set(_containers(key, entry))
+        new_required_request_field = (key.endswith(" required") and entry.side == "request"
+                                      and carried_by & appeared == {key[: -len(" required")]})
+        if new_required_request_field:
+            lines.append(("Breaking", f"new request field is required: {key[: -len(' required')]}"))
             continue
-        if key.endswith(" enum") and was is not None and now is not None:
-            added = sorted(set(now) - set(was))
-            removed = sorted(set(was) - set(now))
-            if added:
-                lines.append(f"enum values added: {key[:-5]}: {', '.join(added)}")
-            if removed:
-                lines.append(f"enum values removed: {key[:-5]}: {', '.join(removed)}")
-        elif was is None:
-            detail = ", ".join(now or ()) if key.endswith(" enum") else now
-            lines.append(f"added: {key} ({detail})")
-        elif now is None:
-            lines.append(f"removed: {key}")
-        else:
-            lines.append(f"changed type: {key}: {was} -> {now}")
+        group = appeared if key in appeared else vanished if key in vanished else set()
+        if carried_by & (group | retyped):
+            continue
+        lines.append(classify(key, entry.side, was, now, _retyping(key, was, now, before, after)))
+    order = {"Breaking": 0, "Added": 1, "Changed": 2}
+    return sorted(lines, key=lambda line: order[line[0]])
+
+
+def removed_classes(summary: list[tuple[str, str]]) -> list[str]:
+    return [line[len("removed: class "):] for category, line in summary if line.startswith("removed: class ")]
+
+
+def changelog_lines(upstream_info: dict, summary: list[tuple[str, str]], today: str) -> list[str]:
+    """Entries for the CHANGELOG's Unreleased section. A removed class is also a `Removed:` line
+    naming its public imports, the form `make release-check` reads for names gone on purpose."""
+    lines = [f"- Spec: updated to upstream commit {upstream_info.get('commit', 'unknown')} on {today} (update-spec)."]
+    for category, line in summary:
+        if not line.startswith("removed: class "):
+            lines.append(f"- **Breaking** (spec): {line}" if category == "Breaking" else f"- {category} (spec): {line}")
+    gone = removed_classes(summary)
+    if gone:
+        names = ", ".join(f"`openapi_client.{n}`, `openapi_client.models.{n}`" for n in gone)
+        lines.append(f"- Removed: {names} (**Breaking**, spec: gone upstream)")
     return lines
 
 
-def changelog_entry(upstream_info: dict, summary: list[str], today: str) -> str:
-    head = f"## {today}: spec update to upstream commit {upstream_info.get('commit', 'unknown')}"
-    return "\n".join([head, ""] + [f"- {line}" for line in summary] + ["", ""])
-
-
-def record_in_changelog(path: Path, entry: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Changelog\n\n"
-    title, _, rest = text.partition("\n\n")
-    path.write_text(f"{title}\n\n{entry}{rest}", encoding="utf-8")
+def record_in_changelog(path: Path, lines: list[str]) -> None:
+    """Add `lines` at the top of the Unreleased section, which is made when there is none."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Changelog\n"
+    entry = "\n".join(lines) + "\n"
+    match = re.search(r"^## Unreleased\n\n?", text, re.M)
+    if match:
+        text = text[: match.end()] + entry + text[match.end():]
+    else:
+        title, _, rest = text.partition("\n")
+        rest = rest.lstrip("\n")
+        text = f"{title}\n\n## Unreleased\n\n{entry}" + (f"\n{rest}" if rest else "")
+    path.write_text(text, encoding="utf-8")
 
 
 # ---------------------------------------------------------------- command line
@@ -706,9 +841,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"update-spec: wrote {args.output}")
     if summary:
         print("API changes:")
-        print("\n".join(f"  {line}" for line in summary))
+        print("\n".join(f"  {category}: {line}" for category, line in summary))
         today = os.environ.get("SOURCE_DATE", datetime.date.today().isoformat())
-        record_in_changelog(args.changelog, changelog_entry(doc["info"]["x-upstream"], summary, today))
+        record_in_changelog(args.changelog, changelog_lines(doc["info"]["x-upstream"], summary, today))
         print(f"update-spec: recorded in {args.changelog.name}")
     else:
         print("API changes: none (descriptions, examples or metadata only)")

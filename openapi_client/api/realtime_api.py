@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from openapi_client.models.realtime_translation_client_secret_create_response import RealtimeTranslationClientSecretCreateResponse
     pass
 
-from openapi_client._runtime import operation
+from openapi_client._runtime import models_named_here, operation
 
 from openapi_client.api_client import ApiClient, RequestSerialized
 from openapi_client.api_response import ApiResponse
@@ -2514,3 +2514,6 @@ class RealtimeApi:
         )
 
 
+
+
+__getattr__ = models_named_here(globals())
