@@ -46,6 +46,8 @@ __all__ = [
     "AudioTranscriptionResponse",
     "CallableToolAllowedCaller",
     "ClientSecretExpiration",
+    "Error",
+    "ErrorResponse",
     "FileInputDetail",
     "ImageDetail",
     "InputFileContent",
@@ -293,6 +295,8 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.audio_transcription_response import AudioTranscriptionResponse as AudioTranscriptionResponse
     from openapi_client.models.callable_tool_allowed_caller import CallableToolAllowedCaller as CallableToolAllowedCaller
     from openapi_client.models.client_secret_expiration import ClientSecretExpiration as ClientSecretExpiration
+    from openapi_client.models.error import Error as Error
+    from openapi_client.models.error_response import ErrorResponse as ErrorResponse
     from openapi_client.models.file_input_detail import FileInputDetail as FileInputDetail
     from openapi_client.models.image_detail import ImageDetail as ImageDetail
     from openapi_client.models.input_file_content import InputFileContent as InputFileContent
@@ -535,6 +539,8 @@ else:
         "AudioTranscriptionResponse": ".models.audio_transcription_response",
         "CallableToolAllowedCaller": ".models.callable_tool_allowed_caller",
         "ClientSecretExpiration": ".models.client_secret_expiration",
+        "Error": ".models.error",
+        "ErrorResponse": ".models.error_response",
         "FileInputDetail": ".models.file_input_detail",
         "ImageDetail": ".models.image_detail",
         "InputFileContent": ".models.input_file_content",

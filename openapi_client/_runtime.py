@@ -350,6 +350,9 @@ class ComposedModel(BaseModel):
     def to_str(self) -> str:
         return pprint.pformat(self.model_dump())
 
+    def __repr_args__(self) -> Any:
+        return redacted_repr_args(super().__repr_args__())
+
 
 
 class UnknownEvent(BaseModel):
@@ -377,6 +380,9 @@ class UnknownEvent(BaseModel):
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
+
+    def __repr_args__(self) -> Any:
+        return redacted_repr_args(super().__repr_args__())
 
 
 
@@ -472,6 +478,13 @@ def _redact_structure(value: Any) -> Any:
     return value
 
 
+def redacted_repr_args(args: Any) -> List[Tuple[Optional[str], Any]]:
+    """A model's repr and str fields with secrets replaced: a printed or logged model never shows a key."""
+    return [(name, REDACTED if isinstance(value, str) and (name or "").lower() in SECRET_KEYS
+             else _redact_structure(value) if isinstance(value, (str, dict, list)) else value)
+            for name, value in args]
+
+
 def redact_text(text: str) -> str:
     return _SECRET_PATTERN.sub(lambda m: (m.group(1) or "") + REDACTED, text)
 
@@ -553,8 +566,8 @@ _Operation = TypeVar("_Operation", bound=Callable[..., Any])
 _CALL_CONFIG = ConfigDict(defer_build=True)
 
 
-def _annotation_names(function: Callable[..., Any]) -> set:
-    return set(re.findall(r"[A-Za-z_]\w*", " ".join(map(str, function.__annotations__.values()))))
+def _annotation_names(function: Callable[..., Any]) -> FrozenSet[str]:
+    return frozenset(re.findall(r"[A-Za-z_]\w*", " ".join(map(str, function.__annotations__.values()))))
 
 
 def models_named_here(module_globals: Dict[str, Any]) -> Callable[[str], Any]:

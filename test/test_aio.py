@@ -168,6 +168,7 @@ def test_typed_status_errors_carry_the_openai_error(server, status, error_class)
     with pytest.raises(error_class) as caught:
         run(server.base_url, lambda api: api.create_realtime_session(REQUEST), retries=0)
     assert caught.value.error.code == "c" and caught.value.request_id == "req_9"
+    assert isinstance(caught.value.data, openapi_client.ErrorResponse) and caught.value.data.error.code == "c"
 
 
 def test_a_hung_server_times_out_with_the_attempts_counted(server):

@@ -111,7 +111,7 @@ def test_create_realtime_call_multipart_sends_each_part_with_its_encoding(server
         SDP_OFFER, session=M.RealtimeSessionCreateRequestGA(type="realtime", model="gpt-realtime"))
     (seen,) = server.requests
     assert seen.path == "/v1/realtime/calls"
-    assert_common_headers(seen, "multipart/form-data", "application/sdp")
+    assert_common_headers(seen, "multipart/form-data", "application/sdp, application/json")
     parts = sent_parts(seen)
     assert list(parts) == ["sdp", "session"]
     assert parts["sdp"] == ("application/sdp", SDP_OFFER)
@@ -127,7 +127,7 @@ def test_create_realtime_call_raw_sdp_offer(server, api):
                         headers={"Content-Type": "application/sdp", "Location": "/v1/realtime/calls/rtc_u2"}))
     answer = api.create_realtime_call(SDP_OFFER, _content_type="application/sdp")
     (seen,) = server.requests
-    assert_common_headers(seen, "application/sdp", "application/sdp")
+    assert_common_headers(seen, "application/sdp", "application/sdp, application/json")
     assert seen.body == SDP_OFFER.encode()
     assert answer == SDP_ANSWER
 
@@ -155,7 +155,7 @@ def test_call_control_percent_encodes_the_call_id_and_returns_none_on_an_empty_2
     assert call(api) is None
     (seen,) = server.requests
     assert seen.path == path
-    assert_common_headers(seen, "application/json" if body is not None else None, None)
+    assert_common_headers(seen, "application/json" if body is not None else None, "application/json")   # an error
     assert (seen.json() if seen.body else None) == body
 
 

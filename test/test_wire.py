@@ -130,6 +130,42 @@ def test_error_statuses_map_to_typed_exceptions_with_everything_kept(server, sta
     assert str(status) in text and "Invalid value for voice" in text and "req_%d" % status in text
     assert TEST_KEY not in text and TEST_KEY not in repr(error)
     assert len(server.requests) == 1
+    # the spec declares the error object as every operation's default answer: its model is exc.data
+    assert isinstance(error.data, openapi_client.ErrorResponse) and error.data.error.param == "voice"
+    assert error.data.to_dict() == OPENAI_ERROR
+
+
+@pytest.mark.parametrize("reply", [
+    Reply(status=400, body={"error": "just a string"}),
+    Reply(status=500, body=b'{"error": {"message": "cut', headers={"Content-Type": "application/json"}),
+    Reply(status=404, body="<html>gone</html>", headers={"Content-Type": "text/html"}),
+], ids=["other-shape", "truncated-json", "html"])
+def test_an_error_body_that_is_not_the_declared_one_leaves_data_none_and_keeps_the_body(server, reply):
+    server.script(reply)
+    with pytest.raises(exceptions.ApiException) as caught:
+        make_api(server.base_url, retries=0).create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    assert caught.value.status == reply.status and caught.value.data is None and caught.value.body
+
+
+def test_the_declared_error_body_never_stands_for_an_undeclared_success(server):
+    """The default answer is the error object: a 202 the operation does not declare is still refused."""
+    server.script(Reply(status=202, body=OPENAI_ERROR))
+    with pytest.raises(exceptions.ApiResponseValidationError, match="got status 202"):
+        make_api(server.base_url, retries=0).create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+
+
+def test_a_printed_error_or_answer_shows_no_secret(server):
+    secret = "ek_" + "4" * 24
+    server.script(Reply(status=401, body={"error": {"message": "Incorrect API key provided: sk-abcdef123456",
+                                                      "type": "invalid_request_error", "param": None,
+                                                      "code": "invalid_api_key"}}))
+    with pytest.raises(exceptions.UnauthorizedException) as caught:
+        make_api(server.base_url, retries=0).create_realtime_session(openapi_client.RealtimeSessionCreateRequest())
+    shown = repr(caught.value.data) + str(caught.value.data) + repr(caught.value) + str(caught.value)
+    assert "sk-abcdef123456" not in shown and "[redacted]" in shown
+    minted = openapi_client.RealtimeCreateClientSecretResponse.from_dict(
+        {"value": secret, "expires_at": 1, "session": {"type": "realtime"}})
+    assert secret not in repr(minted) + str(minted) and minted.value == secret and minted.to_dict()["value"] == secret
 
 
 def test_error_object_is_none_for_an_html_502_and_an_empty_body(server):

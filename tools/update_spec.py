@@ -36,9 +36,10 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "x-webhooks", "x-events", "components", "security")
 # What update-spec.yaml may name, each kind a list: `tags` (operations), `webhooks` (entries of
 # upstream's `webhooks`), `event_groups` (x-oaiMeta groups: the schemas their sections name) and
-# `event_roots` (schemas by name: the event unions no group names). A name a revision lacks is
-# reported and skipped; only `tags` must match.
-CONFIG_KINDS = ("tags", "webhooks", "event_groups", "event_roots")
+# `event_roots` (schemas by name: the event unions no group names) and `schemas` (schemas by name
+# that no operation names, for a fix to use). A name a revision lacks is reported and skipped;
+# only `tags` must match.
+CONFIG_KINDS = ("tags", "webhooks", "event_groups", "event_roots", "schemas")
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -180,7 +181,7 @@ def tagged_operations(upstream: dict, tags: list[str]) -> dict[str, dict]:
 
 def extract(upstream: Any, tags: list[str], webhooks: list[str] | None = None,
             report: list[str] | None = None, event_groups: list[str] | None = None,
-            event_roots: list[str] | None = None) -> dict:
+            event_roots: list[str] | None = None, schemas: list[str] | None = None) -> dict:
     if not isinstance(upstream, dict) or "paths" not in upstream:
         raise SpecError("not an OpenAPI document (no `paths`)")
     paths = tagged_operations(upstream, tags)
@@ -189,12 +190,18 @@ def extract(upstream: Any, tags: list[str], webhooks: list[str] | None = None,
     report = report if report is not None else []
     hooks = named_webhooks(upstream, webhooks or [], report)
     events = named_events(upstream, event_groups or [], event_roots or [], report)
-    event_schemas = [{"$ref": f"#/components/schemas/{name}"}
+    named_schemas = [{"$ref": f"#/components/schemas/{name}"}
                      for name in [*(n for names in events.get("groups", {}).values() for n in names), *events.get("roots", [])]]
+    upstream_schemas = (upstream.get("components") or {}).get("schemas") or {}
+    for name in schemas or []:
+        if name in upstream_schemas:
+            named_schemas.append({"$ref": f"#/components/schemas/{name}"})
+        else:
+            report.append(f"schema {name} is not in this revision: not extracted")
     operations = [op for item in paths.values() for m, op in item.items() if m in HTTP_METHODS]
     security = [req for op in operations for req in (op.get("security", upstream.get("security")) or [])]
     scheme_names = sorted({name for requirement in security for name in requirement})
-    found = collect_components(upstream, list(paths.values()) + list(hooks.values()) + event_schemas)
+    found = collect_components(upstream, list(paths.values()) + list(hooks.values()) + named_schemas)
     schemes = (upstream.get("components") or {}).get("securitySchemes") or {}
     for name in scheme_names:
         if name not in schemes:
@@ -408,6 +415,22 @@ def unmet_precondition(fix: dict, upstream: dict) -> str | None:
     return None
 
 
+def expand_pointer(doc: Any, pointer: str) -> list[str]:
+    """The pointers a `*` segment (any key or index) stands for, that lead to something in `doc`."""
+    found = [("", doc)]
+    for part in pointer.lstrip("/").split("/"):
+        step = []
+        for prefix, node in found:
+            keys = (list(node) if isinstance(node, dict) else range(len(node)) if isinstance(node, list) else []) \
+                if part == "*" else [pointer_part(part)]
+            for key in keys:
+                child = resolve_pointer(node, "/" + str(key).replace("~", "~0").replace("/", "~1"))
+                if child is not None:
+                    step.append((f"{prefix}/{str(key).replace('~', '~0').replace('/', '~1')}", child))
+        found = step
+    return [prefix for prefix, _ in found]
+
+
 def apply_fixes(doc: dict, fixes: list[dict]) -> tuple[list[dict], list[str]]:
     """Apply each fix whose defect upstream still has. Returns (applied fixes, report lines)."""
     upstream = copy.deepcopy(doc)
@@ -418,35 +441,44 @@ def apply_fixes(doc: dict, fixes: list[dict]) -> tuple[list[dict], list[str]]:
         if unmet:
             report.append(f"fix not needed for this revision (its `when` does not hold: {unmet}): {fix['at']}: {fix['why']}")
             continue
-        target = resolve_pointer(doc, fix["at"])
-        if "hoist" in fix:
-            report.extend(hoist(doc, fix, target, applied))
+        if "*" not in fix["at"].split("/"):
+            report.extend(apply_fix(doc, fix, applied))
             continue
-        if not isinstance(target, dict):
-            report.append(f"fix no longer applies, {fix['at']} is gone upstream: {fix['why']}")
-            continue
-        renames = {old: new for old, new in (fix.get("rename") or {}).items() if old in target and new not in target}
-        for old, new in renames.items():
-            target[new] = target.pop(old)
-        missing = {k: v for k, v in fix.get("set", {}).items() if target.get(k) != v}
-        present = [k for k in fix.get("delete", []) if k in target]
-        if renames and not missing and not present:
-            applied.append({"at": fix["at"], "keys": sorted(renames.values()),
-                            "why": f"project fix: {fix['why']} (was: {', '.join(renames)})"})
-            continue
-        if not missing and not present:
-            report.append(f"fix not needed for this revision (upstream has it right): {fix['at']}: {fix['why']}")
-            continue
-        target.update(missing)
-        for key in present:
-            del target[key]
-        note = f"project fix: {fix['why']}" + (f" (removed: {', '.join(present)})" if present else "")
-        keys = sorted(missing) or list(target)[:1]
-        applied.append({"at": fix["at"], "keys": keys, "why": note})
+        pointers = expand_pointer(doc, fix["at"])
+        if not pointers:
+            report.append(f"fix no longer applies, {fix['at']} matches nothing upstream: {fix['why']}")
+        for pointer in pointers:
+            report.extend(apply_fix(doc, {**fix, "at": pointer}, applied))
     schemas = (doc.get("components") or {}).get("schemas")
     if isinstance(schemas, dict):
         doc["components"]["schemas"] = dict(sorted(schemas.items()))   # a fix may add a schema
     return applied, report
+
+
+def apply_fix(doc: dict, fix: dict, applied: list[dict]) -> list[str]:
+    """Apply one fix at one pointer; returns the report lines (none when it applied)."""
+    target = resolve_pointer(doc, fix["at"])
+    if "hoist" in fix:
+        return hoist(doc, fix, target, applied)
+    if not isinstance(target, dict):
+        return [f"fix no longer applies, {fix['at']} is gone upstream: {fix['why']}"]
+    renames = {old: new for old, new in (fix.get("rename") or {}).items() if old in target and new not in target}
+    for old, new in renames.items():
+        target[new] = target.pop(old)
+    missing = {k: v for k, v in fix.get("set", {}).items() if target.get(k) != v}
+    present = [k for k in fix.get("delete", []) if k in target]
+    if renames and not missing and not present:
+        applied.append({"at": fix["at"], "keys": sorted(renames.values()),
+                        "why": f"project fix: {fix['why']} (was: {', '.join(renames)})"})
+        return []
+    if not missing and not present:
+        return [f"fix not needed for this revision (upstream has it right): {fix['at']}: {fix['why']}"]
+    target.update(copy.deepcopy(missing))   # a wildcard fix sets its own copy at each match
+    for key in present:
+        del target[key]
+    note = f"project fix: {fix['why']}" + (f" (removed: {', '.join(present)})" if present else "")
+    applied.append({"at": fix["at"], "keys": sorted(missing) or list(target)[:1], "why": note})
+    return []
 
 
 DERIVED_MAPPING_WHY = ("derived by update-spec: upstream gives no mapping, so generators would take the schema "
@@ -630,9 +662,10 @@ def api_shape(spec: dict) -> dict[str, Shape]:
                 side = "response" if webhook else "request"
                 _fields_under(spec, container, f"{label} request", content.get("schema"), side, shape)
         for status, response in (op.get("responses") or {}).items():
-            shape[f"{label} response {status}"] = Shape("api", "declared", container)
+            answer = f"{label} response {status}"
+            shape[answer] = Shape("api", "declared", container)
             content = (response.get("content") or {}).get("application/json", {})
-            _fields_under(spec, container, f"{label} response {status}", content.get("schema"), "response", shape)
+            _fields_under(spec, answer, answer, content.get("schema"), "response", shape)
     for group, names in ((spec.get("x-events") or {}).get("groups") or {}).items():
         side = "request" if "client" in group else "response"
         for name in names:
@@ -646,11 +679,13 @@ def _field_of(key: str) -> str:
     return next((key[: -len(a)] for a in ATTRIBUTES if key.endswith(a)), key)
 
 
-def _containers(key: str, entry: Shape) -> Iterator[str]:
-    """The keys whose change carries this one: its operation, event or webhook, the field an attribute
-    belongs to, and the fields that hold it."""
+def _containers(key: str, entry: Shape, shape: dict[str, Shape]) -> Iterator[str]:
+    """The keys whose change carries this one: its response, operation, event or webhook, the field
+    an attribute belongs to, and the fields that hold it."""
     if entry.container:
         yield entry.container
+        if entry.container in shape:   # a response's operation
+            yield from _containers(entry.container, shape[entry.container], shape)
     head = key[: len(key) - len(entry.path)]
     field = _field_of(entry.path)
     if field != entry.path:
@@ -736,10 +771,11 @@ def summarize_changes(old: dict | None, new: dict) -> list[tuple[str, str]]:
     retyped = {key for key in changed - appeared - vanished if not key.endswith(ATTRIBUTES)}
     lines = []
     for key in sorted(changed):
-        entry = after.get(key) or before[key]
+        shape = after if key in after else before
+        entry = shape[key]
         was = before[key].value if key in before else None
         now = after[key].value if key in after else None
-        carried_by = set(_containers(key, entry))
+        carried_by = set(_containers(key, entry, shape))
         new_required_request_field = (key.endswith(" required") and entry.side == "request"
                                       and carried_by & appeared == {key[: -len(" required")]})
         if new_required_request_field:
@@ -806,7 +842,7 @@ def build(upstream_path: Path, fixes_path: Path, commit: str | None, previous: d
     upstream = parse_yaml(raw, upstream_path, "upstream spec")
     report: list[str] = []
     doc = downgrade_to_3_0(extract(upstream, config["tags"], config["webhooks"], report,
-                                   config["event_groups"], config["event_roots"]))
+                                   config["event_groups"], config["event_roots"], config["schemas"]))
     doc["info"]["x-upstream"] = upstream_record(raw, commit, previous)
     applied, fix_report = apply_fixes(doc, load_fixes(fixes_path))
     derived, derive_report = derive_discriminator_mappings(doc)

@@ -353,13 +353,15 @@ class ApiClient:
             response_type = types_by_status.get(str(response_data.status)[0] + "XX", None)
 
         # If the response_type has not matched (eg. did not match the previous if statements) and the default response is available, use it.
+        # The spec's default answer is OpenAI's error object: it describes errors, never an undeclared success.
         if response_type is None and str(response_data.status) not in types_by_status \
             and (not isinstance(response_data.status, int) or not 100 <= response_data.status <= 599 or str(response_data.status)[0] + "XX" not in types_by_status) \
-            and 'default' in types_by_status:
+            and 'default' in types_by_status and not 200 <= response_data.status <= 299:
             response_type = types_by_status['default']
 
         if not 200 <= response_data.status <= 299:
-            raise ApiException.from_response(http_resp=response_data, body=None, data=None)
+            raise ApiException.from_response(http_resp=response_data, body=None,
+                                             data=self._declared_error(response_type, response_data))
         if response_type is None:
             declared = [(status, kind) for status, kind in types_by_status.items() if kind and status.startswith("2")]
             if declared:   # a success the operation does not declare would become a silent None
@@ -406,6 +408,20 @@ class ApiClient:
             headers = ResponseHeaders(response_data.headers),
             raw_data = response_data.data
         )
+
+    @classmethod
+    def _declared_error(cls, response_type: Optional[str], response_data: rest.RESTResponse) -> Any:
+        """The declared error body as its model (exc.data, where a stock client puts it), or None when it
+        does not parse: exc.body and exc.error keep what the server sent either way."""
+        json_model = cls._json_model(response_type, response_data) if response_type else None
+        if json_model is None:
+            return None
+        body = response_data.data or b""
+        try:
+            with parsing_server_response():
+                return json_model.from_json(body[3:] if body[:3] == b"\xef\xbb\xbf" else body)
+        except (ValueError, TypeError, RecursionError):   # pydantic's ValidationError is a ValueError
+            return None
 
     @staticmethod
     def _json_model(response_type: str, response_data: rest.RESTResponse) -> Optional[Any]:
@@ -705,12 +721,8 @@ class ApiClient:
         """
         if not accepts:
             return None
-
-        for accept in accepts:
-            if 'json' in accept.lower():   # no regex on every call
-                return accept
-
-        return accepts[0]
+        # every type the operation answers: a call's SDP answer and the JSON error object alike
+        return ", ".join(accepts)
 
     def select_header_content_type(self, content_types: List[str]) -> Optional[str]:
         """Returns `Content-Type` based on an array of content_types provided.

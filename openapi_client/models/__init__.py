@@ -17,6 +17,8 @@ __all__ = [
     "AudioTranscriptionResponse",
     "CallableToolAllowedCaller",
     "ClientSecretExpiration",
+    "Error",
+    "ErrorResponse",
     "FileInputDetail",
     "ImageDetail",
     "InputFileContent",
@@ -236,6 +238,8 @@ if _typing.TYPE_CHECKING:
     from openapi_client.models.audio_transcription_response import AudioTranscriptionResponse
     from openapi_client.models.callable_tool_allowed_caller import CallableToolAllowedCaller
     from openapi_client.models.client_secret_expiration import ClientSecretExpiration
+    from openapi_client.models.error import Error
+    from openapi_client.models.error_response import ErrorResponse
     from openapi_client.models.file_input_detail import FileInputDetail
     from openapi_client.models.image_detail import ImageDetail
     from openapi_client.models.input_file_content import InputFileContent
@@ -454,6 +458,8 @@ else:
         "AudioTranscriptionResponse": ".audio_transcription_response",
         "CallableToolAllowedCaller": ".callable_tool_allowed_caller",
         "ClientSecretExpiration": ".client_secret_expiration",
+        "Error": ".error",
+        "ErrorResponse": ".error_response",
         "FileInputDetail": ".file_input_detail",
         "ImageDetail": ".image_detail",
         "InputFileContent": ".input_file_content",

@@ -25,7 +25,7 @@ from typing_extensions import Self
 from pydantic_core import to_jsonable_python
 from pydantic import Field, ValidationInfo, field_validator, model_validator  # noqa: F401
 from typing import TYPE_CHECKING, FrozenSet, Literal  # noqa: F401
-from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, field_annotations, move_unknown_fields, parse_nested, parsing_server_response, to_wire, unknown_fields_explained  # noqa: F401
+from openapi_client._runtime import AdditionalProperties, JSON_SCALARS, WIRE, WIRE_OPTIONS, check_enum, field_annotations, move_unknown_fields, parse_nested, parsing_server_response, redacted_repr_args, to_wire, unknown_fields_explained  # noqa: F401
 from pydantic import ValidationError  # noqa: F401
 
 class RealtimeServerEventResponseOutputItemAdded(BaseModel):
@@ -79,6 +79,9 @@ class RealtimeServerEventResponseOutputItemAdded(BaseModel):
         # answer (extra="allow") and nested models cost nothing more
         __init__.__pydantic_base_init__ = True
 
+
+    def __repr_args__(self) -> Any:
+        return redacted_repr_args(super().__repr_args__())
 
     def to_str(self) -> str:
         """Returns the string representation of the model using alias"""

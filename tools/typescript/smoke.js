@@ -1,6 +1,7 @@
 // make check-typescript: the TypeScript client generated from openapi.yaml (stock -g typescript,
 // compiled to dist/) against the bundled local server: mint a client secret, then open a call
-// with the ephemeral key and an SDP offer, then hang up with the API key.
+// with the ephemeral key and an SDP offer, then hang up with the API key; hanging up a call that does
+// not exist throws the declared error type (ErrorResponse, the spec's default answer).
 // usage: node smoke.js <compiled client dir> <api base> <api key> <offer.sdp>
 "use strict";
 const fs = require("fs");
@@ -54,6 +55,13 @@ async function main() {
 
   await new client.RealtimeApi(backend).hangupRealtimeCall(callId);   // no answer body: the promise API reads it
   console.log("typescript client: hung up %s", callId);
+
+  const unknown = "rtc_" + "0".repeat(32);
+  const failure = await new client.RealtimeApi(backend).hangupRealtimeCall(unknown).then(() => null, (error) => error);
+  check(failure && failure.code === 404, "an unknown call is a 404 ApiException: " + failure);   // ES5 target: no instanceof for Error subclasses
+  check(failure.body instanceof client.ErrorResponse && failure.body.error.code === "call_not_found",
+        "the 404's body is the declared ErrorResponse: " + JSON.stringify(failure.body));
+  console.log("typescript client: %s is a 404 with a typed ErrorResponse (%s)", unknown, failure.body.error.code);
 }
 
 main().catch((error) => {

@@ -113,6 +113,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': None,
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -183,6 +184,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': None,
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -253,6 +255,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': None,
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -296,6 +299,13 @@ class RealtimeApi:
             _body_params = realtime_session_create_request_ga
 
 
+        # set the HTTP header `Accept`
+        if 'Accept' not in _header_params:
+            _header_params['Accept'] = self.api_client.select_header_accept(
+                [
+                    'application/json'
+                ]
+            )
 
         # set the HTTP header `Content-Type`
         if _content_type:
@@ -392,6 +402,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '201': "str",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -462,6 +473,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '201': "str",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -532,6 +544,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '201': "str",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -581,7 +594,8 @@ class RealtimeApi:
         if 'Accept' not in _header_params:
             _header_params['Accept'] = self.api_client.select_header_accept(
                 [
-                    'application/sdp'
+                    'application/sdp', 
+                    'application/json'
                 ]
             )
 
@@ -677,6 +691,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "RealtimeCreateClientSecretResponse",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -743,6 +758,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "RealtimeCreateClientSecretResponse",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -809,6 +825,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "RealtimeCreateClientSecretResponse",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -948,6 +965,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "RealtimeSessionCreateResponse",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1014,6 +1032,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "RealtimeSessionCreateResponse",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1080,6 +1099,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "RealtimeSessionCreateResponse",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1219,6 +1239,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "RealtimeTranscriptionSessionCreateResponse",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1285,6 +1306,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "RealtimeTranscriptionSessionCreateResponse",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1351,6 +1373,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "RealtimeTranscriptionSessionCreateResponse",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1490,6 +1513,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "RealtimeTranslationClientSecretCreateResponse",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1556,6 +1580,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "RealtimeTranslationClientSecretCreateResponse",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1622,6 +1647,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': "RealtimeTranslationClientSecretCreateResponse",
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1761,6 +1787,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': None,
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1827,6 +1854,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': None,
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1893,6 +1921,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': None,
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -1933,6 +1962,13 @@ class RealtimeApi:
         # process the body parameter
 
 
+        # set the HTTP header `Accept`
+        if 'Accept' not in _header_params:
+            _header_params['Accept'] = self.api_client.select_header_accept(
+                [
+                    'application/json'
+                ]
+            )
 
 
         # authentication setting
@@ -2016,6 +2052,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': None,
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -2086,6 +2123,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': None,
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -2156,6 +2194,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': None,
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -2199,6 +2238,13 @@ class RealtimeApi:
             _body_params = realtime_call_refer_request
 
 
+        # set the HTTP header `Accept`
+        if 'Accept' not in _header_params:
+            _header_params['Accept'] = self.api_client.select_header_accept(
+                [
+                    'application/json'
+                ]
+            )
 
         # set the HTTP header `Content-Type`
         if _content_type:
@@ -2295,6 +2341,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': None,
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -2365,6 +2412,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': None,
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -2435,6 +2483,7 @@ class RealtimeApi:
 
         _response_types_map: Dict[str, Optional[str]] = {
             '200': None,
+            'default': "ErrorResponse",
         }
         response_data = await self.api_client.call_api(
             *_param,
@@ -2478,6 +2527,13 @@ class RealtimeApi:
             _body_params = realtime_call_reject_request
 
 
+        # set the HTTP header `Accept`
+        if 'Accept' not in _header_params:
+            _header_params['Accept'] = self.api_client.select_header_accept(
+                [
+                    'application/json'
+                ]
+            )
 
         # set the HTTP header `Content-Type`
         if _content_type:
