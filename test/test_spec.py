@@ -430,6 +430,33 @@ def test_a_fix_applies_while_its_precondition_names_a_defect_upstream_has():
     assert "nullable" not in doc["components"]["schemas"]["A"] and "/components/schemas/B is there" in report[0]
 
 
+def test_a_wildcard_fix_applies_at_every_match_with_its_own_copy_and_says_when_nothing_matches():
+    from tools.update_spec import apply_fixes
+    error = {"$ref": "#/components/schemas/ErrorResponse"}
+    fix = {"at": "/paths/*/*/responses", "set": {"default": {"description": "e", "content": {"application/json": {
+        "schema": error}}}}, "why": "w"}
+    doc = {"paths": {"/a": {"post": {"responses": {"200": {}}}, "parameters": []},
+                     "/b/{x}": {"get": {"responses": {}}, "summary": "s"}}}
+    applied, report = apply_fixes(doc, [fix])
+    assert [a["at"] for a in applied] == ["/paths/~1a/post/responses", "/paths/~1b~1{x}/get/responses"]
+    first, second = (doc["paths"][p][m]["responses"]["default"] for p, m in (("/a", "post"), ("/b/{x}", "get")))
+    assert first == second and first is not second and report == []
+    _, report = apply_fixes({"paths": {}}, [fix])
+    assert report == ["fix no longer applies, /paths/*/*/responses matches nothing upstream: w"]
+
+
+def test_the_schemas_kind_extracts_a_named_schema_with_its_closure_and_reports_a_missing_one():
+    from tools.update_spec import extract
+    upstream = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                "paths": {"/x": {"post": {"tags": ["Realtime"], "responses": {"200": {"description": "ok"}}}}},
+                "components": {"schemas": {"ErrorResponse": {"properties": {"error": {"$ref": "#/components/schemas/Error"}}},
+                                           "Error": {"type": "object"}, "Other": {"type": "string"}}}}
+    report: list = []
+    doc = extract(upstream, ["Realtime"], [], report, [], [], ["ErrorResponse", "Gone"])
+    assert sorted(doc["components"]["schemas"]) == ["Error", "ErrorResponse"]
+    assert report == ["schema Gone is not in this revision: not extracted"]
+
+
 def test_a_fix_is_decided_on_upstreams_document_not_on_what_an_earlier_fix_wrote():
     from tools.update_spec import apply_fixes
     adds_b = {"at": "/components/schemas", "set": {"B": {"type": "string"}}, "why": "w"}
