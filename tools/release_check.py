@@ -41,7 +41,10 @@ VERSION_PATTERN = re.compile(r"^## (\d+)\.(\d+)\.(\d+)\b", re.M)
 
 
 def package_version() -> str:
-    return re.search(r"^\s*packageVersion:\s*(\S+)", (ROOT / "generator-config.yaml").read_text(), re.M).group(1)
+    found = re.search(r"^\s*packageVersion:\s*(\S+)", (ROOT / "generator-config.yaml").read_text(), re.M)
+    if found is None:
+        raise SystemExit("release-check: generator-config.yaml has no packageVersion")
+    return found.group(1)
 
 
 def version_problem(changelog: str, version: str) -> "str | None":

@@ -644,7 +644,8 @@ def _schema_fields(spec: dict, schema: Any, prefix: str, out: dict, seen: tuple 
 
 
 def _fields_under(spec: dict, container: str, head: str, schema: Any, side: str, shape: dict) -> None:
-    _schema_fields(spec, schema, "", fields := {}, ())
+    fields: dict[str, Any] = {}
+    _schema_fields(spec, schema, "", fields, ())
     shape.update({f"{head} {path}": Shape(side, value, container, path) for path, value in fields.items()})
 
 
