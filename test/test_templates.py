@@ -48,5 +48,5 @@ def test_template_diff_shows_each_override_against_stock(capsys):
     templates.diff("rest")
     out = capsys.readouterr().out
     assert out.startswith("--- stock/rest.mustache\n+++ templates/rest.mustache\n") and "+class RetryPolicy:" in out
-    templates.diff("runtime")
-    assert capsys.readouterr().out.startswith("new file (no stock counterpart): templates/runtime.mustache")
+    templates.diff("events_doc")
+    assert capsys.readouterr().out.startswith("new file (no stock counterpart): templates/events_doc.mustache")

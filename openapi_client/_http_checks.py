@@ -1,0 +1,59 @@
+"""Requests that must not leave as the caller gave them (refused before sending), and response headers.
+
+Hand-written (listed in .openapi-generator-ignore): the same for every spec."""
+
+import re
+from typing import Any, Mapping
+
+_UNSAFE_HEADER_CHARACTERS = re.compile(r"[\r\n\0]")
+
+
+def _refuse(message: str) -> Exception:
+    from openapi_client.exceptions import ApiValueError  # exceptions imports this module
+    return ApiValueError(message)
+
+
+def check_path_segment(name: str, value: str) -> str:
+    """A path parameter's value: `..`, `.` and empty would move the request to another path."""
+    if value in ("", ".", ".."):
+        raise _refuse("path parameter %s must not be %r: it would change the request's path" % (name, value))
+    return value
+
+
+def check_header_fields(headers: Mapping[str, Any]) -> None:
+    """CR, LF or NUL in a header name or value would fold or split the header block on the wire.
+    The error names the header, never its value (it may be a key)."""
+    for name, value in headers.items():
+        if _UNSAFE_HEADER_CHARACTERS.search(str(name)) or _UNSAFE_HEADER_CHARACTERS.search(str(value)):
+            shown = name if not _UNSAFE_HEADER_CHARACTERS.search(str(name)) else repr(str(name))
+            raise _refuse("header %s has a CR, LF or NUL character: refused before sending" % shown)
+
+
+def check_base_url(url: str) -> str:
+    """A request URL must start with http:// or https:// (a host without a scheme is a set-up mistake)."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in ("http", "https"):
+        raise _refuse("the base URL (Configuration.host or OPENAI_BASE_URL) must start with http:// or https://, "
+                      "like https://api.openai.com/v1; got %r" % url.split("@")[-1].split("/")[0])
+    return url
+
+
+class ResponseHeaders(dict):  # type: ignore[type-arg]
+    """An answer's headers as a plain dict (json.dumps and pydantic take it, as stock clients'
+    headers), whose lookups ignore case as HTTP header names do. Repeated headers are joined."""
+
+    def __init__(self, headers: Any = ()) -> None:
+        super().__init__(headers.items() if hasattr(headers, "items") else headers)
+        self._names = {name.lower(): name for name in self}
+
+    def _name(self, key: Any) -> Any:
+        return self._names.get(key.lower(), key) if isinstance(key, str) else key
+
+    def __getitem__(self, key: Any) -> Any:
+        return super().__getitem__(self._name(key))
+
+    def __contains__(self, key: Any) -> bool:
+        return super().__contains__(self._name(key))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super().get(self._name(key), default)
