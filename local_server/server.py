@@ -10,35 +10,24 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union, cast
 from urllib.parse import parse_qs, urlsplit
 
-from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
-from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
-from openapi_core.validation.request.exceptions import MissingRequiredRequestBody
-
 from local_server import realtime
 from local_server.contract import SpecContract
+from local_server.errors import error_body, openai_error
 from local_server.realtime import EventSchemas, EventSocket
-from local_server.sdp import InvalidOffer, build_answer
-from local_server.sessions import BETA_TRANSCRIPTION_DEFAULTS, GA_DEFAULTS, SESSION_DEFAULTS, session_answer
-from local_server.webhooks import DEFAULT_POLICY, Delivery, DeliveryPolicy, WebhookSender, call_incoming_event
+from local_server.sdp import InvalidOffer
+from local_server.state import EPHEMERAL_PREFIX, Call, MintedKey, RealtimeState
+from local_server.webhooks import DEFAULT_POLICY, Delivery, DeliveryPolicy, WebhookSender
 
 LOG = logging.getLogger("local_server")
 
 DEFAULT_MAX_BODY_BYTES = 1 << 20
 DRAIN_FACTOR = 16            # an oversized body up to 16x the cap is read and dropped so the client sees the 413
-BETA_KEY_TTL_SECONDS = 60    # beta sessions' keys: "all tokens expire after one minute"
-DEFAULT_SECRET_TTL_SECONDS = 600
-DEFAULT_MODEL = "gpt-4o-realtime-preview"
-EPHEMERAL_PREFIX = "ek_"
 CREATE_CALL = "create-realtime-call"   # the one operation an ephemeral key may call
 CALL_CONTROL = {"accept-realtime-call", "refer-realtime-call", "reject-realtime-call", "hangup-realtime-call"}
-ENDS_CALL = {"reject-realtime-call", "hangup-realtime-call"}
-JSON_TYPE_NAMES = {str: "string", bool: "boolean", int: "integer", float: "number", dict: "object",
-                   list: "array", type(None): "null"}
 CONNECTION_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, socket.timeout)
 RING_PATH = "/_local/ring"   # not an API route: stands in for a SIP INVITE reaching OpenAI
 EVENTS_PATH = "/realtime"      # under the base path: the WebSocket of a session (local_server/realtime.py)
@@ -47,26 +36,8 @@ Body = Union[Dict[str, Any], str, None]   # JSON, text in the Content-Type the h
 Answer = Tuple[int, Body, Dict[str, str]]
 
 
-def error_body(message: str, param: Optional[str] = None, code: Optional[str] = None,
-               type_: str = "invalid_request_error") -> Dict[str, Any]:
-    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
-
-
 def unauthorized(message: str, code: Optional[str] = "invalid_api_key") -> Answer:
     return 401, error_body(message, code=code), {}
-
-
-@dataclass
-class MintedKey:
-    expires_at: int
-    session: Dict[str, Any]
-
-
-@dataclass
-class Call:
-    session: Dict[str, Any] = field(default_factory=dict)
-    accepted: bool = False                                            # a rung call until accept; a WebRTC call at once
-    sockets: List[EventSocket] = field(default_factory=list)          # its sideband connections, closed on hangup
 
 
 class LocalRealtimeServer(ThreadingHTTPServer):
@@ -88,20 +59,15 @@ class LocalRealtimeServer(ThreadingHTTPServer):
                  sleep: Callable[[float], None] = time.sleep, delta_pause: float = 0.0) -> None:
         if (webhook_url is None) != (webhook_secret is None):
             raise ValueError("webhook_url and webhook_secret go together")
-        self.webhooks = (WebhookSender(webhook_url, webhook_secret, policy=webhook_policy, clock=clock, sleep=sleep)
-                         if webhook_url and webhook_secret else None)
-        self._sleep = sleep
-        self.deliveries: List[Delivery] = []
         self.contract = contract or SpecContract()
+        self.state = RealtimeState(self.contract, clock, WebhookSender(
+            webhook_url, webhook_secret, policy=webhook_policy, clock=clock, sleep=sleep)
+            if webhook_url and webhook_secret else None, sleep)
         self.event_schemas = EventSchemas(self.contract)
         # seconds between a response's deltas: a test holds a response mid-stream to cancel it
         self.delta_pause = delta_pause
         self.api_key = api_key
         self.max_body_bytes = max_body_bytes
-        self.clock = clock
-        self.keys: Dict[str, MintedKey] = {}
-        self.calls: Dict[str, Call] = {}
-        self.lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None
         super().__init__((host, port), _Handler)
 
@@ -135,110 +101,44 @@ class LocalRealtimeServer(ThreadingHTTPServer):
         else:
             LOG.exception("error while serving %s", client_address[0])
 
-    # --- state -------------------------------------------------------------------------------------
+    # --- the state (local_server/state.py), as callers and tests see it -----------------------------
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self.state.clock
+
+    @property
+    def keys(self) -> Dict[str, MintedKey]:
+        return self.state.keys
+
+    @property
+    def calls(self) -> Dict[str, Call]:
+        return self.state.calls
+
+    @property
+    def deliveries(self) -> List[Delivery]:
+        return self.state.deliveries
+
+    @property
+    def webhooks(self) -> Optional[WebhookSender]:
+        return self.state.webhooks
 
     def now(self) -> int:
-        return int(self.clock())
-
-    def mint_key(self, ttl_seconds: int, session: Dict[str, Any]) -> Tuple[str, int]:
-        value, expires_at = EPHEMERAL_PREFIX + secrets.token_hex(16), self.now() + ttl_seconds
-        with self.lock:
-            self.keys[value] = MintedKey(expires_at, session)
-        return value, expires_at
+        return self.state.now()
 
     def send_webhooks_to(self, url: str, secret: str, policy: DeliveryPolicy = DEFAULT_POLICY) -> None:
         """Where ring() sends its signed webhooks, set once the receiver is listening (it may need this
         server's URL first, as a SIP agent does)."""
-        self.webhooks = WebhookSender(url, secret, policy=policy, clock=self.clock, sleep=self._sleep)
+        self.state.send_webhooks_to(url, secret, policy)
 
     def ring(self, sip_headers: Optional[List[Dict[str, str]]] = None) -> str:
         """An incoming SIP call; its call id. With a webhook URL, the signed `realtime.call.incoming`
         for it goes there (on a thread: ``self.deliveries[-1].wait()`` to see it through)."""
-        call_id = "rtc_" + secrets.token_hex(16)
-        with self.lock:
-            self.calls[call_id] = Call()
-        if self.webhooks is not None:
-            delivery = self.webhooks.send(call_incoming_event(call_id, self.now(), sip_headers))
-            with self.lock:
-                self.deliveries.append(delivery)
-        return call_id
+        return self.state.ring(sip_headers)
 
     def delivery(self, call_id: str) -> Delivery:
         """The webhook delivery that announced `call_id`."""
-        with self.lock:
-            return next(d for d in self.deliveries if d.event["data"]["call_id"] == call_id)
-
-    # --- what each operation answers (keyed by operationId) -----------------------------------------
-
-    def declared(self, schema: Dict[str, Any]) -> List[str]:
-        return list(self.contract.resolve(schema).get("properties", {}))
-
-    def session_schema(self, route: str, kind: Optional[str] = None) -> Dict[str, Any]:
-        """The answer's `session` schema: the discriminator's member for `kind`, when it is a union."""
-        prop = self.contract.response_schema(route, "POST")["properties"]["session"]
-        mapping = prop.get("discriminator", {}).get("mapping", {})
-        return self.contract.resolve({"$ref": mapping[kind]} if kind in mapping else prop)
-
-    def mint_client_secret(self, route: str, request: Dict[str, Any]) -> Dict[str, Any]:
-        """A GA client secret (realtime, transcription or translation session): key, expiry, session."""
-        ttl = (request.get("expires_after") or {}).get("seconds", DEFAULT_SECRET_TTL_SECONDS)
-        session_request = request.get("session") or {"type": "realtime"}
-        kind = "translation" if route.endswith("/translations/client_secrets") else session_request["type"]
-        session = session_answer(self.declared(self.session_schema(route, kind)), GA_DEFAULTS[kind], session_request,
-                                 {"type": kind, "id": "sess_" + secrets.token_hex(12), "expires_at": self.now() + ttl})
-        value, expires_at = self.mint_key(ttl, session)
-        return {"value": value, "expires_at": expires_at, "session": session}
-
-    def mint_session(self, route: str, request: Dict[str, Any]) -> Dict[str, Any]:
-        """Beta sessions and transcription sessions: the session, and a key in `client_secret` good for 60 s."""
-        transcription = route.endswith("/transcription_sessions")
-        fixed: Dict[str, Any] = {"id": "sess_" + secrets.token_hex(12)}
-        if transcription:
-            fixed["object"] = "realtime.transcription_session"
-        else:
-            fixed.update({"object": "realtime.session", "model": request.get("model", DEFAULT_MODEL)})
-        declared = [name for name in self.declared(self.contract.response_schema(route, "POST")) if name != "client_secret"]
-        session = session_answer(declared, BETA_TRANSCRIPTION_DEFAULTS if transcription else SESSION_DEFAULTS,
-                                 request, fixed)
-        value, expires_at = self.mint_key(BETA_KEY_TTL_SECONDS, session)
-        session["client_secret"] = {"value": value, "expires_at": expires_at}
-        return session
-
-    def open_call(self, request: Union[str, Dict[str, Any]], key: Optional[MintedKey]) -> Answer:
-        offer = request if isinstance(request, str) else request["sdp"]
-        try:
-            answer = build_answer(offer)
-        except InvalidOffer as problem:
-            return 400, error_body("Invalid SDP offer: %s." % problem, "sdp", "invalid_offer"), {}
-        session = key.session if key else {}
-        if isinstance(request, dict) and request.get("session"):
-            session = request["session"]
-        call_id = "rtc_" + secrets.token_hex(16)
-        with self.lock:
-            self.calls[call_id] = Call(session, accepted=True)   # a WebRTC call is live once its answer is sent
-        return 201, answer, {"Content-Type": "application/sdp",
-                             "Location": "%s/realtime/calls/%s" % (self.contract.base_path, call_id)}
-
-    def control_call(self, operation_id: str, call_id: str, request: Any = None) -> Answer:
-        with self.lock:
-            call = self.calls.get(call_id)
-            if call is None:
-                return 404, error_body("Call '%s' not found." % call_id, "call_id", "call_not_found"), {}
-            if operation_id in ENDS_CALL:
-                del self.calls[call_id]
-            elif operation_id == "accept-realtime-call":
-                call.accepted = True
-                call.session = request if isinstance(request, dict) else {}
-            sockets = list(call.sockets) if operation_id in ENDS_CALL else []
-        for sideband in sockets:   # the call is over: its sideband connections close normally
-            sideband.close(1000, "call ended")
-        return 200, None, {}
-
-    def open_call_for_events(self, call_id: str) -> Optional[Call]:
-        """The call a sideband connection may join: known, accepted (or opened over WebRTC), not ended."""
-        with self.lock:
-            call = self.calls.get(call_id)
-            return call if call is not None and call.accepted else None
+        return self.state.delivery(call_id)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -337,7 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
             return 400, error_body("The request body does not match the API: a `type` (or other discriminating field) "
                                    "must be a string.", code="invalid_type"), {}
         if result.errors:
-            return 400, _openai_error(result.errors, request, media_type), {}
+            return 400, openai_error(result.errors, request, media_type), {}
         if request is None and media_type != "application/json":
             request = result.body   # multipart parts, or the SDP text
             unknown = _unknown_form_fields(contract, route, self.command, self.headers.get("Content-Type") or "", body)
@@ -348,15 +248,22 @@ class _Handler(BaseHTTPRequestHandler):
         return answer
 
     def _operate(self, operation_id: str, route: str, path: str, request: Any, key: Optional[MintedKey]) -> Answer:
-        srv = self.server
+        state = self.server.state
         if operation_id in ("create-realtime-client-secret", "create-realtime-translation-client-secret"):
-            return 200, srv.mint_client_secret(route, request), {}
+            return 200, state.mint_client_secret(route, request), {}
         if operation_id in ("create-realtime-session", "create-realtime-transcription-session"):
-            return 200, srv.mint_session(route, request), {}
+            return 200, state.mint_session(route, request), {}
         if operation_id == CREATE_CALL:
-            return srv.open_call(request, key)
+            try:
+                call_id, answer = state.open_call(request, key)
+            except InvalidOffer as problem:
+                return 400, error_body("Invalid SDP offer: %s." % problem, "sdp", "invalid_offer"), {}
+            return 201, answer, {"Content-Type": "application/sdp",
+                                 "Location": "%s/realtime/calls/%s" % (self.server.contract.base_path, call_id)}
         call_id = path[len(route.split("{", 1)[0]):].split("/", 1)[0]
-        return srv.control_call(operation_id, call_id, request)
+        if not state.control_call(operation_id, call_id, request):
+            return 404, error_body("Call '%s' not found." % call_id, "call_id", "call_not_found"), {}
+        return 200, None, {}
 
     def _events(self, path: str) -> Optional[Answer]:
         """`GET /v1/realtime?model=M` (API key or ek_ key) or `?call_id=rtc_...` (API key; the call open):
@@ -377,7 +284,7 @@ class _Handler(BaseHTTPRequestHandler):
             return denied
         call: Optional[Call] = None
         if call_id is not None:
-            call = srv.open_call_for_events(call_id)
+            call = srv.state.open_call_for_events(call_id)
             if call is None:
                 return 404, error_body("Call '%s' not found, not accepted yet, or ended." % call_id, "call_id",
                                        "call_not_found"), {}
@@ -387,14 +294,11 @@ class _Handler(BaseHTTPRequestHandler):
 
         def opened(sideband: EventSocket) -> None:
             if call is not None:
-                with srv.lock:
-                    call.sockets.append(sideband)
+                srv.state.join(call, sideband)
 
         def closed(sideband: EventSocket) -> None:
             if call is not None:
-                with srv.lock:
-                    if sideband in call.sockets:
-                        call.sockets.remove(sideband)
+                srv.state.leave(call, sideband)
 
         self.close_connection = True
         self.connection.settimeout(None)   # a session waits on the client for as long as it likes
@@ -445,14 +349,13 @@ class _Handler(BaseHTTPRequestHandler):
             return None, unauthorized("You didn't provide an API key. Send it in an Authorization header "
                                       "using Bearer auth (Authorization: Bearer YOUR_KEY).", code=None)
         if token.startswith(EPHEMERAL_PREFIX):
-            with srv.lock:
-                key = srv.keys.get(token)
+            key = srv.state.key(token)
             if key is None:
                 return None, unauthorized("Incorrect API key provided: this client secret was never issued.")
             if operation_id != CREATE_CALL:
                 return None, unauthorized("A client secret can only open a call (POST /v1/realtime/calls); "
                                           "use your API key for this operation.")
-            if srv.now() >= key.expires_at:
+            if srv.state.expired(key):
                 return None, unauthorized("The client secret has expired; mint a new one.", code="expired_client_secret")
             return key, None
         if srv.api_key is not None and not secrets.compare_digest(token, srv.api_key):
@@ -520,64 +423,3 @@ def _unknown_form_fields(contract: SpecContract, route: str, method: str, conten
         b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
     names = [part.get_param("name", header="content-disposition") for part in message.iter_parts()]
     return next((str(name) for name in names if name not in (schema.get("properties") or {})), None)
-
-
-def _openai_error(errors: Any, request: Any, media_type: str = "application/json") -> Dict[str, Any]:
-    """The first problem, in the order the client wrote its fields, as the OpenAI error object."""
-    schema_errors: List[Any] = []
-    for error in errors:
-        schema_errors += getattr(error.__cause__, "schema_errors", None) or ()
-    if not schema_errors:
-        problem = errors[0].__cause__ or errors[0]
-        if isinstance(problem, MediaTypeNotFound):
-            return error_body("Unsupported Content-Type: send the body as %s." % " or ".join(problem.availableMimetypes))
-        if isinstance(errors[0], MissingRequiredRequestBody):
-            return error_body("Missing request body: send a JSON object." if media_type == "application/json"
-                              else "Missing request body: send the %s body." % media_type)
-        return error_body("The request does not match the API: %s." % type(problem).__name__)
-    keys = list(request) if isinstance(request, dict) else []
-    first = min(schema_errors, key=lambda e: (keys.index(e.absolute_path[0]) if e.absolute_path and e.absolute_path[0] in keys
-                                              else len(keys), [str(p) for p in e.absolute_path]))
-    return _describe_schema_error(first)
-
-
-def _param(path: List[Any]) -> Optional[str]:
-    text = "".join("[%d]" % p if isinstance(p, int) else ".%s" % p for p in path).lstrip(".")
-    return text or None
-
-
-def _show(value: Any) -> str:
-    return "'%s'" % value if isinstance(value, str) else json.dumps(value)
-
-
-def _a(type_name: str) -> str:
-    return ("an " if type_name[0] in "aeiou" else "a ") + type_name
-
-
-def _describe_schema_error(error: Any) -> Dict[str, Any]:
-    path = list(error.absolute_path)
-    param = _param(path)
-    where = "'%s'" % param if param else "the body"
-    if error.validator == "required":
-        missing = next(name for name in error.validator_value if name not in error.instance)
-        return error_body("Missing required parameter: '%s'." % _param(path + [missing]),
-                          _param(path + [missing]), "missing_required_parameter")
-    if error.validator == "enum":
-        return error_body("Invalid value: %s. Supported values are: %s." % (
-            _show(error.instance), ", ".join(_show(v) for v in error.validator_value)), param, "invalid_value")
-    if error.validator == "type":
-        return error_body("Invalid type for %s: expected %s, but got %s instead." % (
-            where, _a(str(error.validator_value)), _a(JSON_TYPE_NAMES.get(type(error.instance), "value"))),
-            param, "invalid_type")
-    if error.validator in ("oneOf", "anyOf") and error.context and not any(
-            "enum" in option or "type" in option for option in error.validator_value):
-        # members by $ref: describe the problem of the member whose `type` tag matched, when one did
-        wrong_tag = {e.schema_path[0] for e in error.context if e.validator == "enum" and list(e.relative_path) == ["type"]}
-        return _describe_schema_error(best_match([e for e in error.context if e.schema_path[0] not in wrong_tag]
-                                                 or error.context))
-    if error.validator in ("oneOf", "anyOf"):
-        forms = [", ".join(_show(v) for v in option["enum"]) if "enum" in option else _a(option.get("type", "value"))
-                 for option in error.validator_value]
-        return error_body("Invalid value for %s: %s is not %s." % (where, _show(error.instance), " or ".join(forms)),
-                          param, "invalid_value")
-    return error_body("Invalid value for %s: %s." % (where, error.message), param, "invalid_value")

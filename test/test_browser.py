@@ -107,14 +107,14 @@ def test_the_page_gets_an_ek_key_posts_its_offer_and_applies_the_answer(driver, 
 
 def test_a_key_that_expired_before_the_offer_makes_the_page_show_the_401(driver, stack):
     api_server, clock, url = stack
-    mint_key = api_server.mint_key
+    mint_key = api_server.state.mint_key   # the state mints; this one lets time pass once it has
 
     def mint_then_let_time_pass(ttl_seconds, session):
         minted = mint_key(ttl_seconds, session)
         clock.now += ttl_seconds   # the key has expired by the time the page posts its offer
         return minted
 
-    api_server.mint_key = mint_then_let_time_pass
+    api_server.state.mint_key = mint_then_let_time_pass
     state, words, call_id = run_page(driver, url)
     assert state == "error" and words.startswith("401 Unauthorized") and "expired" in words
     assert call_id == "-" and not api_server.calls

@@ -200,7 +200,7 @@ def test_one_log_line_per_request_with_no_secrets(local, caplog):
 
 
 def test_a_bug_in_the_stand_in_is_a_500_not_a_dropped_connection(local, monkeypatch, caplog):
-    monkeypatch.setattr(local, "mint_session", lambda path, request: {"client_secret": {"value": 123}})
+    monkeypatch.setattr(local.state, "mint_session", lambda path, request: {"client_secret": {"value": 123}})
     with caplog.at_level(logging.ERROR, logger="local_server"):
         response = HTTP.request("POST", local.base_url + "/realtime/sessions", body=b"{}",
                                 headers={"Authorization": "Bearer " + TEST_KEY, "Content-Type": "application/json"})
