@@ -25,7 +25,7 @@ import tempfile
 import uuid
 
 from urllib.parse import quote
-from typing import Any, Tuple, Optional, List, Dict, Union, cast
+from typing import TYPE_CHECKING, Any, Tuple, Optional, List, Dict, Union, cast
 from typing_extensions import Self
 from pydantic import BaseModel, SecretStr
 import pydantic_core
@@ -48,6 +48,9 @@ from openapi_client.exceptions import (
 )
 
 RequestSerialized = Tuple[str, str, Dict[str, Any], Any, List[Tuple[str, Any]]]
+if TYPE_CHECKING:   # the async transport's answer too, without importing aiohttp at run time
+    from openapi_client.aio import rest as aio_rest
+    ReadResponse = Union[rest.RESTResponse, aio_rest.RESTResponse]
 # JSON bodies pydantic can parse from bytes directly (JSON is UTF-8 unless a charset says otherwise)
 # a JSON media type (application/json, application/*+json), any parameters
 _JSON_MEDIA_TYPE = re.compile(r'^application/(json|[\w!#$&.+\-^_]+\+json)\s*(;|$)', re.IGNORECASE)
@@ -62,8 +65,11 @@ def _json_model_for(response_type: str, content_type: Optional[str]) -> Optional
     model = getattr(openapi_client.models, response_type, None)
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
-class ApiClient:
-    """Generic API client for OpenAPI client library builds.
+class ApiClientBase:
+    """What the sync and the async client share: configuration, headers, serialization and
+    deserialization, with no I/O. `ApiClient` (here) and `aio.ApiClient` add the transport.
+
+    Generic API client for OpenAPI client library builds.
 
     OpenAPI generic API client. This client handles the client-
     server communication, and is invariant across implementations. Specifics of
@@ -105,7 +111,7 @@ class ApiClient:
             configuration = Configuration.get_default()
         self.configuration = configuration
 
-        self.rest_client = rest.RESTClientObject(configuration)
+        self.rest_client = self._new_rest_client(configuration)
         self.default_headers: Dict[str, Any] = {}
         if header_name is not None:
             self.default_headers[header_name] = header_value
@@ -114,11 +120,8 @@ class ApiClient:
         self.user_agent = 'openai-realtime-sessions-python/0.4.0 (openapi_client) Python/' + platform.python_version()
         self.client_side_validation = configuration.client_side_validation
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        pass
+    def _new_rest_client(self, configuration: Configuration) -> Any:
+        raise NotImplementedError   # the sync or async transport: the subclass's
 
     @property
     def user_agent(self) -> str:
@@ -281,48 +284,6 @@ class ApiClient:
 
         return method, url, header_params, body, post_params
 
-    def call_api(
-        self,
-        method: str,
-        url: str,
-        header_params: Optional[Dict[str, Any]] = None,
-        body: Any = None,
-        post_params: Optional[List[Tuple[str, Any]]] = None,
-        _request_timeout: Any = None
-    ) -> rest.RESTResponse:
-        """Makes the HTTP request (synchronous)
-        :param method: Method to call.
-        :param url: Path to method endpoint.
-        :param header_params: Header parameters to be
-            placed in the request header.
-        :param body: Request body.
-        :param post_params dict: Request post form parameters,
-            for `application/x-www-form-urlencoded`, `multipart/form-data`.
-        :param _request_timeout: timeout setting for this request.
-        :return: RESTResponse
-        """
-
-        debug = self.configuration.debug
-        if debug:
-            started = time.monotonic()
-            self._log("%s %s headers=%s body=%s", method, url, redact_headers(header_params), redact_body(body))
-        try:
-            response_data = self.rest_client.request(
-                method, url,
-                headers=header_params,
-                body=body, post_params=post_params,
-                _request_timeout=_request_timeout
-            )
-        except OpenApiException as error:
-            if debug:
-                self._log("%s %s failed after %.3f s: %s", method, url, time.monotonic() - started, error)
-            raise
-        if debug:
-            response_data.read()
-            self._log("%s %s -> %s in %.3f s headers=%s body=%s", method, url, response_data.status,
-                      time.monotonic() - started, redact_headers(response_data.headers), redact_body(response_data.data))
-        return response_data
-
     def _log(self, message: str, *args: Any) -> None:
         """A debug record with every secret already redacted."""
         logger = self.configuration.logger["package_logger"]
@@ -330,7 +291,7 @@ class ApiClient:
 
     def response_deserialize(
         self,
-        response_data: rest.RESTResponse,
+        response_data: "ReadResponse",
         response_types_map: Optional[Dict[str, ApiResponseT]]=None
     ) -> ApiResponse[ApiResponseT]:
         """Deserializes response into an object.
@@ -407,7 +368,7 @@ class ApiClient:
         )
 
     @classmethod
-    def _declared_error(cls, response_type: Optional[str], response_data: rest.RESTResponse) -> Any:
+    def _declared_error(cls, response_type: Optional[str], response_data: "ReadResponse") -> Any:
         """The declared error body as its model (exc.data, where a stock client puts it), or None when it
         does not parse: exc.body and exc.error keep what the server sent either way."""
         json_model = cls._json_model(response_type, response_data) if response_type else None
@@ -421,7 +382,7 @@ class ApiClient:
             return None
 
     @staticmethod
-    def _json_model(response_type: str, response_data: rest.RESTResponse) -> Optional[Any]:
+    def _json_model(response_type: str, response_data: "ReadResponse") -> Optional[Any]:
         """The generated model a UTF-8 JSON body of this type parses into, or None."""
         return _json_model_for(response_type, response_data.headers.get('content-type'))
 
@@ -944,3 +905,69 @@ class ApiClient:
         """
 
         return klass.from_dict(data)
+
+
+class ApiClient(ApiClientBase):
+    """Generic API client for OpenAPI client library builds (synchronous: urllib3).
+
+    :param configuration: .Configuration object for this client
+    :param header_name: a header to pass when making calls to the API.
+    :param header_value: a header value to pass when making calls to
+        the API.
+    :param cookie: a cookie to include in the header when making calls
+        to the API
+    """
+
+    _default: Optional[Self] = None
+    rest_client: rest.RESTClientObject
+
+    def _new_rest_client(self, configuration: Configuration) -> rest.RESTClientObject:
+        return rest.RESTClientObject(configuration)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+    def call_api(
+        self,
+        method: str,
+        url: str,
+        header_params: Optional[Dict[str, Any]] = None,
+        body: Any = None,
+        post_params: Optional[List[Tuple[str, Any]]] = None,
+        _request_timeout: Any = None
+    ) -> rest.RESTResponse:
+        """Makes the HTTP request (synchronous)
+        :param method: Method to call.
+        :param url: Path to method endpoint.
+        :param header_params: Header parameters to be
+            placed in the request header.
+        :param body: Request body.
+        :param post_params dict: Request post form parameters,
+            for `application/x-www-form-urlencoded`, `multipart/form-data`.
+        :param _request_timeout: timeout setting for this request.
+        :return: RESTResponse
+        """
+
+        debug = self.configuration.debug
+        if debug:
+            started = time.monotonic()
+            self._log("%s %s headers=%s body=%s", method, url, redact_headers(header_params), redact_body(body))
+        try:
+            response_data = self.rest_client.request(
+                method, url,
+                headers=header_params,
+                body=body, post_params=post_params,
+                _request_timeout=_request_timeout
+            )
+        except OpenApiException as error:
+            if debug:
+                self._log("%s %s failed after %.3f s: %s", method, url, time.monotonic() - started, error)
+            raise
+        if debug:
+            response_data.read()
+            self._log("%s %s -> %s in %.3f s headers=%s body=%s", method, url, response_data.status,
+                      time.monotonic() - started, redact_headers(response_data.headers), redact_body(response_data.data))
+        return response_data
