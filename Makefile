@@ -135,7 +135,7 @@ test-unit: $(STAMP)
 
 ## ruff on the hand-written code
 lint: $(STAMP)
-	$(BIN)/ruff check tools test local_server examples bench setup.py openapi_client/_runtime.py openapi_client/_leniency.py openapi_client/_wire.py openapi_client/_unknown_fields.py openapi_client/_unions.py openapi_client/_redaction.py openapi_client/_http_checks.py openapi_client/_operations.py openapi_client/webhooks.py openapi_client/_realtime_protocol.py openapi_client/realtime.py openapi_client/aio/realtime.py
+	$(BIN)/ruff check tools test local_server examples bench setup.py openapi_client/_runtime.py openapi_client/_leniency.py openapi_client/_wire.py openapi_client/_unknown_fields.py openapi_client/_unions.py openapi_client/_redaction.py openapi_client/_http_checks.py openapi_client/_operations.py openapi_client/_retry_policy.py openapi_client/webhooks.py openapi_client/_realtime_protocol.py openapi_client/realtime.py openapi_client/aio/realtime.py
 
 # The package itself under --strict (kept at zero errors), then everything else.
 ## mypy --strict on the package, then mypy on everything else

@@ -14,53 +14,31 @@
 
 import functools
 import ipaddress
-import random
 import io
 import json
 import re
 import ssl
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Pattern, Tuple, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Pattern, Tuple, cast
 from urllib.parse import urlparse
 
 import pydantic_core
 import urllib3
 
-from urllib3.exceptions import InvalidHeader, MaxRetryError, ReadTimeoutError
-from urllib3.util.retry import Retry
+from urllib3.exceptions import ReadTimeoutError
 
-from openapi_client.exceptions import ApiConnectionError, ApiException, ApiTimeoutError, ApiValueError
+from openapi_client.exceptions import ApiConnectionError as ApiConnectionError, ApiException, ApiTimeoutError as ApiTimeoutError, ApiValueError  # noqa: F401 (0.1.0 imported them from here)
+# The retry and deadline policy lives in one module; its names stay importable from here.
+from openapi_client._retry_policy import (RETRY_STATUSES as RETRY_STATUSES, SINGLE_ATTEMPT as SINGLE_ATTEMPT,  # noqa: F401
+                                          CallPolicy as CallPolicy, RetryPolicy as RetryPolicy,
+                                          SessionRetry as SessionRetry, as_timeout as as_timeout,
+                                          build_retry as build_retry, connection_error as connection_error,
+                                          next_retry as next_retry, retry_wait as retry_wait)
 
 if TYPE_CHECKING:
     from openapi_client.configuration import Configuration
 
-# Statuses worth another attempt: timeouts, lock conflicts, rate limits, server errors.
-RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 BODY_CHUNK = 1 << 16
-# One attempt for urllib3 (errors raised as they are): the SDK's loop owns the retries. Built once.
-SINGLE_ATTEMPT = Retry(total=False, redirect=False, raise_on_redirect=False, raise_on_status=False)
-
-
-class SessionRetry(Retry):
-    """urllib3 Retry whose exponential backoff (with jitter) starts at the first
-    retry; urllib3's own waits 0 s before it. Retry-After is honoured, capped by
-    urllib3's retry_after_max."""
-
-    def get_backoff_time(self) -> float:
-        attempts = len(self.history)
-        if attempts == 0:
-            return 0.0
-        backoff = self.backoff_factor * (2 ** (attempts - 1))
-        if self.backoff_jitter:
-            backoff += random.uniform(0, self.backoff_jitter)
-        return float(max(0.0, min(self.backoff_max, backoff)))
-
-    def get_retry_after(self, response: urllib3.BaseHTTPResponse) -> Optional[float]:
-        """Retry-After in seconds; a malformed one ("1.5", "soon", "-1") means the backoff instead."""
-        try:
-            return super().get_retry_after(response)
-        except InvalidHeader:
-            return None
 
 
 class PreRoutedPoolManager(urllib3.PoolManager):
@@ -101,94 +79,6 @@ class PreRoutedPoolManager(urllib3.PoolManager):
         routes[url] = route
         self._routes = routes
         return route
-
-
-def build_retry(configuration: "Configuration") -> Retry:
-    """The urllib3 Retry for a Configuration: an int count, or a Retry used as is."""
-    retries = configuration.retries
-    if isinstance(retries, Retry):
-        return retries
-    count = 0 if retries is None else int(retries)
-    return SessionRetry(
-        total=count,
-        connect=count,
-        read=count,
-        status=count,
-        other=0,
-        redirect=False,
-        allowed_methods=None,  # POST too: minting a session twice is harmless
-        status_forcelist=RETRY_STATUSES,
-        backoff_factor=configuration.retry_backoff_factor,
-        backoff_max=configuration.retry_backoff_max,
-        backoff_jitter=configuration.retry_backoff_jitter,
-        respect_retry_after_header=True,
-        retry_after_max=int(configuration.retry_after_max),
-        raise_on_status=False,  # the last response is returned and raised as a typed ApiException
-        raise_on_redirect=False,
-    )
-
-
-class RetryPolicy:
-    """The Retry for the next call, built from the configuration as it is now, so retries and
-    backoff changed on a live client take effect. Shared by the sync and the async transport."""
-
-    def __init__(self, configuration: "Configuration") -> None:
-        self.configuration = configuration
-        self._settings: Optional[Tuple[Any, ...]] = None
-        self._retry: Retry = Retry(0)
-
-    def __call__(self) -> Retry:
-        c = self.configuration
-        settings = (c.retries, c.retry_backoff_factor, c.retry_backoff_max, c.retry_backoff_jitter, c.retry_after_max)
-        if settings != self._settings:
-            self._retry, self._settings = build_retry(c), settings
-        return self._retry
-
-
-def retry_wait(retry: Retry, response: Optional[urllib3.BaseHTTPResponse] = None) -> float:
-    """Seconds to wait before the next attempt: the answer's Retry-After (capped), else the backoff."""
-    if response is not None and retry.respect_retry_after_header:
-        after = retry.get_retry_after(response)
-        if after is not None:
-            cap = getattr(retry, "retry_after_max", None)
-            return float(after if cap is None else min(after, cap))
-    return retry.get_backoff_time()
-
-
-def next_retry(retry: Retry, method: str, url: str, attempts: int, error: Exception) -> Retry:
-    """The Retry after a failed attempt (wait `retry_wait(it)` before the next), or the typed error
-    once none is left. Shared by the sync and the async transport."""
-    try:
-        return retry.increment(method, url, error=error)
-    except (MaxRetryError, urllib3.exceptions.HTTPError, OSError) as spent:   # Retry(total=False) re-raises
-        raise connection_error(spent, attempts) from error
-
-
-def as_timeout(value: Any) -> Optional[urllib3.Timeout]:
-    """A urllib3 Timeout from seconds, a (connect, read) tuple, or a Timeout."""
-    if value is None or isinstance(value, urllib3.Timeout):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return urllib3.Timeout(total=value)
-    if isinstance(value, tuple) and len(value) == 2:
-        return urllib3.Timeout(connect=value[0], read=value[1])
-    raise ApiValueError("timeout must be seconds, a (connect, read) tuple or urllib3.Timeout, not %r" % (value,))
-
-
-def connection_error(error: Exception, attempts: Optional[int] = 1) -> ApiConnectionError:
-    """The typed exception for a urllib3 failure (MaxRetryError unwrapped to its reason)."""
-    cause = error.reason if isinstance(error, MaxRetryError) and error.reason else error
-    tried = "after a caller's urllib3 Retry" if attempts is None else "%d attempt%s" % (attempts, "" if attempts == 1 else "s")
-    # NewConnectionError subclasses ConnectTimeoutError in urllib3, yet it is a refusal, not a timeout.
-    timed_out = isinstance(cause, (urllib3.exceptions.TimeoutError, TimeoutError))
-    if timed_out and not isinstance(cause, urllib3.exceptions.NewConnectionError):
-        result: ApiConnectionError = ApiTimeoutError("request timed out (%s): %s" % (tried, cause))
-    else:
-        result = ApiConnectionError("connection failed (%s): %s" % (tried, cause))
-    if attempts is not None:
-        result.attempts = attempts
-    result.__cause__ = cause
-    return result
 
 
 def read_within(response: urllib3.BaseHTTPResponse, deadline: Optional[float], url: str) -> bytes:
@@ -289,32 +179,25 @@ def should_bypass_proxies(url: str, no_proxy: str) -> bool:
 
 
 class RESTResponse(io.IOBase):
+    """An answer. Its body was read inside its attempt (so the deadline and the retries covered it),
+    unless the call asked for the response unread (`_without_preload_content`)."""
 
-    def __init__(self, resp: urllib3.BaseHTTPResponse, deadline: Optional[float] = None, url: str = "",
-                 retry_after_cut_body: Optional[Callable[[Exception], "RESTResponse"]] = None) -> None:
-        self._take(resp, deadline, url, retry_after_cut_body)
-
-    def _take(self, resp: urllib3.BaseHTTPResponse, deadline: Optional[float], url: str,
-              retry_after_cut_body: Optional[Callable[[Exception], "RESTResponse"]]) -> None:
+    def __init__(self, resp: urllib3.BaseHTTPResponse, data: Optional[bytes] = None,
+                 deadline: Optional[float] = None, url: str = "") -> None:
         self.response = resp
         self.status = resp.status
         self.reason = resp.reason
-        self.data: Optional[bytes] = None
+        self.data = data
         self._deadline = deadline
         self._url = url
-        self._retry_after_cut_body = retry_after_cut_body
 
     def read(self) -> bytes:
-        """The body, read within the attempt's deadline; a body cut off on the way is retried like a
-        failed connection, and this response then holds the new attempt's answer."""
-        while self.data is None:
+        """The body (read within the attempt's deadline when it was not read yet)."""
+        if self.data is None:
             try:
                 self.data = read_within(self.response, self._deadline, self._url)
             except (urllib3.exceptions.HTTPError, OSError) as error:
-                if self._retry_after_cut_body is None:
-                    raise connection_error(error) from error
-                again = self._retry_after_cut_body(error)   # raises the typed error once retries are spent
-                self._take(again.response, again._deadline, again._url, again._retry_after_cut_body)
+                raise connection_error(error) from error
         return self.data
 
     @property
@@ -391,54 +274,34 @@ class RESTClientObject:
         else:
             self.pool_manager = PreRoutedPoolManager(**pool_args)
 
-    def _attempts(self, method: str, url: str, send: "functools.partial[urllib3.BaseHTTPResponse]", retry: Retry,
-                  attempts: int = 0) -> RESTResponse:
-        """Sends until an answer is final: urllib3's Retry decides and sleeps, this loop owns the
-        attempts, so a body cut off after the headers is retried too (see RESTResponse.read)."""
-        if isinstance(self.configuration.retries, Retry):   # a caller's Retry: urllib3 follows it as is, redirects too
+    def _attempts(self, method: str, url: str, send: Callable[..., urllib3.BaseHTTPResponse], policy: CallPolicy,
+                  preload: bool) -> RESTResponse:
+        """Sends until the answer is final, doing what the policy decides (openapi_client/_retry_policy.py):
+        each attempt, body included, within its deadline; a failure, a retryable status or a body cut
+        off on the way waits and sends again."""
+        if policy.caller_retry:   # a caller's Retry: urllib3 runs it as is, redirects too
             started = time.monotonic()
             try:
-                r = send(retries=retry, redirect=True)
+                r = send(retries=policy.retry, redirect=True)
             except (urllib3.exceptions.HTTPError, OSError) as error:
                 raise connection_error(error, None) from error
-            return RESTResponse(r, self._deadline(send, started), url)
+            return RESTResponse(r, None, policy.deadline(started), url)
         while True:
-            attempts += 1
+            policy = policy.next_attempt()
             started = time.monotonic()
             try:
                 r = send(retries=SINGLE_ATTEMPT, redirect=False)
+                again = policy.after_answer(method, url, r)
+                if again is None:
+                    if not preload:
+                        return RESTResponse(r, None, policy.deadline(started), url)
+                    return RESTResponse(r, read_within(r, policy.deadline(started), url))
+                r.drain_conn()
+                r.release_conn()
             except (urllib3.exceptions.HTTPError, OSError) as error:
-                retry = self._spend(retry, method, url, attempts, error)
-                continue
-            if retry.is_retry(method, r.status, has_retry_after="Retry-After" in r.headers):
-                try:
-                    retry = retry.increment(method, url, response=r)
-                except MaxRetryError:
-                    pass   # retries spent: the last answer is the result (raised typed by the API layer)
-                else:
-                    r.drain_conn()
-                    r.release_conn()
-                    time.sleep(retry_wait(retry, r))
-                    continue
-            cut_body = functools.partial(self._after_cut_body, method, url, send, retry, attempts)
-            return RESTResponse(r, self._deadline(send, started), url, cut_body)
-
-    @staticmethod
-    def _deadline(send: "functools.partial[urllib3.BaseHTTPResponse]", started: float) -> Optional[float]:
-        """When the attempt begun at `started` must be complete, body included: the timeout's total."""
-        total = getattr(send.keywords.get("timeout"), "total", None)
-        return None if total is None else started + total
-
-    def _after_cut_body(self, method: str, url: str, send: "functools.partial[urllib3.BaseHTTPResponse]", retry: Retry,
-                        attempts: int, error: Exception) -> RESTResponse:
-        return self._attempts(method, url, send, self._spend(retry, method, url, attempts, error), attempts)
-
-    @staticmethod
-    def _spend(retry: Retry, method: str, url: str, attempts: int, error: Exception) -> Retry:
-        """The Retry after a failed attempt, having slept its backoff; the typed error once none is left."""
-        retry = next_retry(retry, method, url, attempts, error)
-        time.sleep(retry_wait(retry))
-        return retry
+                again = policy.after_failure(method, url, error)
+            policy, wait = again
+            time.sleep(wait)
 
     def request(
         self,
@@ -447,7 +310,8 @@ class RESTClientObject:
         headers: Optional[Dict[str, str]] = None,
         body: Any = None,
         post_params: Optional[Any] = None,
-        _request_timeout: Any = None
+        _request_timeout: Any = None,
+        _preload_content: bool = True
     ) -> RESTResponse:
         """Perform requests.
 
@@ -462,124 +326,64 @@ class RESTClientObject:
                                  number provided, it will be total request
                                  timeout. It can also be a pair (tuple) of
                                  (connection, read) timeouts.
+        :param _preload_content: False: the answer's body is left unread
+                                 (`_without_preload_content`).
         """
         method = method.upper()
-        assert method in [
-            'GET',
-            'HEAD',
-            'DELETE',
-            'POST',
-            'PUT',
-            'PATCH',
-            'OPTIONS'
-        ]
-
-        if post_params and body:
-            raise ApiValueError(
-                "body parameter cannot be used with post_params parameter."
-            )
-
-        post_params = post_params or {}
-        headers = headers or {}
-
-        timeout = as_timeout(_request_timeout if _request_timeout else self.configuration.timeout)
-
-        # For `POST`, `PUT`, `PATCH`, `OPTIONS`, `DELETE`
-        if method in ['POST', 'PUT', 'PATCH', 'OPTIONS', 'DELETE']:
-
-            content_type = headers.get('Content-Type') or ''
-            is_json = (
-                not content_type
-                or contenttype_matches(content_type, 'application', 'json')
-            )
-            # JSON is valid YAML 1.2, so structured YAML bodies can use
-            # the existing JSON serializer:
-            # https://yaml.org/spec/1.2.2/#13-relation-to-json
-            is_structured_yaml = (
-                not is_json
-                and content_type
-                and (
-                    contenttype_matches(content_type, 'application', 'yaml')
-                    or contenttype_matches(content_type, 'text', 'yaml')
-                    or contenttype_matches(content_type, 'text', 'x-yaml')
-                )
-                and not isinstance(body, (str, bytes))
-            )
-            if is_json or is_structured_yaml:
-                request_body: Optional[Union[str, bytes]] = None
-                if body is not None:
-                    # pydantic-core's encoder: json.dumps's output (compact), in a fifth of the time
-                    request_body = pydantic_core.to_json(body, ensure_ascii=True)
-                # urlopen, not request: a body needs no encoding, so no per-call HTTPHeaderDict copy
-                send = functools.partial(self.pool_manager.urlopen,
-                    method,
-                    url,
-                    body=request_body,
-                    timeout=timeout,
-                    headers=headers,
-                    preload_content=False
-                )
-            elif contenttype_matches(content_type, 'application', 'x-www-form-urlencoded'):
-                send = functools.partial(self.pool_manager.request,
-                    method,
-                    url,
-                    fields=post_params,
-                    encode_multipart=False,
-                    timeout=timeout,
-                    headers=headers,
-                    preload_content=False
-                )
-            elif contenttype_matches(content_type, 'multipart', 'form-data'):
-                # must del headers['Content-Type'], or the correct
-                # Content-Type which generated by urllib3 will be
-                # overwritten.
-                del headers['Content-Type']
-                # Ensures that dict objects are serialized
-                post_params = [(a, json.dumps(b)) if isinstance(b, dict) else (a,b) for a, b in post_params]
-                send = functools.partial(self.pool_manager.request,
-                    method,
-                    url,
-                    fields=post_params,
-                    encode_multipart=True,
-                    timeout=timeout,
-                    headers=headers,
-                    preload_content=False
-                )
-            # Pass a `string` parameter directly in the body to support
-            # other content types than JSON when `body` argument is
-            # provided in serialized form.
-            elif isinstance(body, str) or isinstance(body, bytes):
-                send = functools.partial(self.pool_manager.request,
-                    method,
-                    url,
-                    body=body,
-                    timeout=timeout,
-                    headers=headers,
-                    preload_content=False
-                )
-            elif content_type.startswith('text/') and isinstance(body, bool):
-                request_body = "true" if body else "false"
-                send = functools.partial(self.pool_manager.request,
-                    method,
-                    url,
-                    body=request_body,
-                    preload_content=False,
-                    timeout=timeout,
-                    headers=headers)
-            else:
-                # Cannot generate the request from given parameters
-                msg = """Cannot prepare a request message for provided
-                         arguments. Please check that your arguments match
-                         declared content type."""
-                raise ApiException(status=0, reason=msg)
-        # For `GET`, `HEAD`
+        assert method in ['GET', 'HEAD', 'DELETE', 'POST', 'PUT', 'PATCH', 'OPTIONS']
+        encoded = encode_body(method, headers or {}, body, post_params or [])
+        pool = self.pool_manager
+        policy = self.retry_policy.for_call(_request_timeout)   # retries and timeout as configured now
+        common: Dict[str, Any] = {"timeout": policy.timeout, "headers": encoded.headers, "preload_content": False}
+        if encoded.kind == "json":
+            # urlopen, not request: a body needs no encoding, so no per-call HTTPHeaderDict copy
+            send = functools.partial(pool.urlopen, method, url, body=encoded.payload, **common)
+        elif encoded.kind in ("form", "multipart"):
+            # dict parts go as JSON text; urllib3 writes the multipart boundary into Content-Type
+            fields = [(a, json.dumps(b)) if isinstance(b, dict) else (a, b) for a, b in encoded.payload]
+            send = functools.partial(pool.request, method, url, fields=fields,
+                                     encode_multipart=encoded.kind == "multipart", **common)
+        elif encoded.kind == "raw":
+            send = functools.partial(pool.request, method, url, body=encoded.payload, **common)
         else:
-            send = functools.partial(self.pool_manager.request,
-                method,
-                url,
-                fields={},
-                timeout=timeout,
-                headers=headers,
-                preload_content=False
-            )
-        return self._attempts(method, url, send, self.retry_policy())
+            send = functools.partial(pool.request, method, url, fields={}, **common)
+        return self._attempts(method, url, send, policy, _preload_content)
+
+
+class EncodedBody:
+    """How a request's body goes out, decided once for both transports: `kind` is "json" (`payload`
+    the encoded bytes, or None), "form" or "multipart" (`payload` the fields), "raw" (a str or bytes
+    sent as it is) or "none" (GET, HEAD); `headers` are the ones to send (multipart's Content-Type
+    is left to the encoder, which adds the boundary)."""
+
+    __slots__ = ("kind", "headers", "payload")
+
+    def __init__(self, kind: str, headers: Dict[str, str], payload: Any = None) -> None:
+        self.kind, self.headers, self.payload = kind, headers, payload
+
+
+def encode_body(method: str, headers: Dict[str, str], body: Any, post_params: List[Any]) -> EncodedBody:
+    if post_params and body:
+        raise ApiValueError("body parameter cannot be used with post_params parameter.")
+    if method not in ('POST', 'PUT', 'PATCH', 'OPTIONS', 'DELETE'):
+        return EncodedBody("none", headers)
+    content_type = headers.get('Content-Type') or ''
+    is_json = not content_type or contenttype_matches(content_type, 'application', 'json')
+    # JSON is valid YAML 1.2, so structured YAML bodies can use the JSON serializer:
+    # https://yaml.org/spec/1.2.2/#13-relation-to-json
+    is_structured_yaml = (not is_json and not isinstance(body, (str, bytes)) and any(
+        contenttype_matches(content_type, main, sub) for main, sub in (('application', 'yaml'), ('text', 'yaml'), ('text', 'x-yaml'))))
+    if is_json or is_structured_yaml:
+        # pydantic-core's encoder: json.dumps's output (compact), in a fifth of the time
+        return EncodedBody("json", headers, None if body is None else pydantic_core.to_json(body, ensure_ascii=True))
+    if contenttype_matches(content_type, 'application', 'x-www-form-urlencoded'):
+        return EncodedBody("form", headers, post_params)
+    if contenttype_matches(content_type, 'multipart', 'form-data'):
+        return EncodedBody("multipart", {k: v for k, v in headers.items() if k != 'Content-Type'}, post_params)
+    # a body already serialized, in a content type other than JSON
+    if isinstance(body, (str, bytes)):
+        return EncodedBody("raw", headers, body)
+    if content_type.startswith('text/') and isinstance(body, bool):
+        return EncodedBody("raw", headers, "true" if body else "false")
+    raise ApiException(status=0, reason="Cannot prepare a request message for provided arguments. "
+                                        "Please check that your arguments match declared content type.")

@@ -47,6 +47,6 @@ def test_a_missing_why_comment_is_caught(tmp_path, monkeypatch):
 def test_template_diff_shows_each_override_against_stock(capsys):
     templates.diff("rest")
     out = capsys.readouterr().out
-    assert out.startswith("--- stock/rest.mustache\n+++ templates/rest.mustache\n") and "+class RetryPolicy:" in out
+    assert out.startswith("--- stock/rest.mustache\n+++ templates/rest.mustache\n") and "+class EncodedBody:" in out
     templates.diff("events_doc")
     assert capsys.readouterr().out.startswith("new file (no stock counterpart): templates/events_doc.mustache")

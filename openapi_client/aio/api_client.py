@@ -54,7 +54,8 @@ class ApiClient(ApiClientBase):
         header_params: Optional[Dict[str, Any]] = None,
         body: Any = None,
         post_params: Optional[List[Tuple[str, Any]]] = None,
-        _request_timeout: Any = None
+        _request_timeout: Any = None,
+        _preload_content: bool = True
     ) -> rest.RESTResponse:
         """Makes the HTTP request (asynchronous)
         :param method: Method to call.
@@ -65,6 +66,7 @@ class ApiClient(ApiClientBase):
         :param post_params dict: Request post form parameters,
             for `application/x-www-form-urlencoded`, `multipart/form-data`.
         :param _request_timeout: timeout setting for this request.
+        :param _preload_content: False: the answer's body is left unread (`_without_preload_content`).
         :return: RESTResponse
         """
 
@@ -77,7 +79,7 @@ class ApiClient(ApiClientBase):
                 method, url,
                 headers=header_params,
                 body=body, post_params=post_params,
-                _request_timeout=_request_timeout
+                _request_timeout=_request_timeout, _preload_content=_preload_content
             )
         except OpenApiException as error:
             if debug:

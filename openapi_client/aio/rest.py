@@ -13,6 +13,7 @@
 
 
 import asyncio
+from dataclasses import replace
 import io
 import ssl
 from urllib.parse import urljoin, urlsplit
@@ -21,16 +22,14 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 import pydantic_core
 import urllib3
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
-from urllib3.util.retry import Retry
 
 try:
     import aiohttp
 except ImportError as error:   # the transport is an extra, so sync users never load it
     raise ImportError("openapi_client.aio needs aiohttp: pip install 'openai-realtime-sessions[async]'") from error
 
-from openapi_client.exceptions import ApiException, ApiValueError
-from openapi_client.rest import (RetryPolicy, as_timeout, connection_error, contenttype_matches, next_retry, retry_wait,
-                                  should_bypass_proxies)
+from openapi_client._retry_policy import CallPolicy, RetryPolicy, connection_error
+from openapi_client.rest import EncodedBody, encode_body, should_bypass_proxies
 
 if TYPE_CHECKING:
     from multidict import CIMultiDictProxy
@@ -180,7 +179,8 @@ class RESTClientObject:
         headers: Optional[Dict[str, str]] = None,
         body: Any = None,
         post_params: Optional[Any] = None,
-        _request_timeout: Any = None
+        _request_timeout: Any = None,
+        _preload_content: bool = True
     ) -> RESTResponse:
         """Execute request
 
@@ -197,65 +197,54 @@ class RESTClientObject:
         """
         method = method.upper()
         assert method in ['GET', 'HEAD', 'DELETE', 'POST', 'PUT', 'PATCH', 'OPTIONS']
-        if post_params and body:
-            raise ApiValueError("body parameter cannot be used with post_params parameter.")
-        build = self._body_builder(headers or {}, body, post_params or [])
-        timeout = as_timeout(_request_timeout if _request_timeout else self.configuration.timeout)
-        return await self._attempts(method, url, build, timeout, self.retry_policy())
+        build = self._body_builder(encode_body(method, headers or {}, body, post_params or []))
+        return await self._attempts(method, url, build, self.retry_policy.for_call(_request_timeout))
 
-    def _body_builder(self, headers: Dict[str, str], body: Any, post_params: Any) -> Callable[[], Tuple[Dict[str, str], Any]]:
-        """(headers, data) for one attempt: a multipart form is built afresh for each."""
-        content_type = headers.get('Content-Type')
-        if not content_type or contenttype_matches(content_type, 'application', 'json'):
-            data = None if body is None else pydantic_core.to_json(body, ensure_ascii=True)
-            return lambda: (headers, data)
-        if contenttype_matches(content_type, 'application', 'x-www-form-urlencoded'):
-            return lambda: (headers, aiohttp.FormData(post_params))
-        if contenttype_matches(content_type, 'multipart', 'form-data'):
-            without_type = {k: v for k, v in headers.items() if k != 'Content-Type'}   # aiohttp adds the boundary
-
+    @staticmethod
+    def _body_builder(encoded: EncodedBody) -> Callable[[], Tuple[Dict[str, str], Any]]:
+        """(headers, data) for one attempt, as aiohttp takes them: a form is built afresh for each."""
+        if encoded.kind == "form":
+            return lambda: (encoded.headers, aiohttp.FormData(encoded.payload))
+        if encoded.kind == "multipart":
             def multipart() -> Tuple[Dict[str, str], Any]:
                 form = aiohttp.FormData()
-                for name, value in post_params:
+                for name, value in encoded.payload:
                     if isinstance(value, tuple) and len(value) == 3:   # (filename, data, content type)
                         form.add_field(name, value[1], filename=value[0], content_type=value[2])
                     else:
                         form.add_field(name, pydantic_core.to_json(value).decode() if isinstance(value, dict) else str(value))
-                return without_type, form
+                return encoded.headers, form
             return multipart
-        if isinstance(body, (str, bytes)):
-            return lambda: (headers, body)
-        raise ApiException(status=0, reason="Cannot prepare a request message for provided arguments. "
-                                            "Please check that your arguments match declared content type.")
+        return lambda: (encoded.headers, encoded.payload)   # JSON bytes, a raw body, or none
 
-    async def _attempts(self, method: str, url: str, build: Callable[[], Tuple[Dict[str, str], Any]], timeout: Optional[urllib3.Timeout], retry: Retry) -> RESTResponse:
-        """Sends until an answer is final. The sync client's Retry policy decides and times the
-        waits; each attempt, body included, runs under the timeout's total."""
-        total = _seconds(timeout, "total")
-        attempts = 0
-        # only a caller's own Retry follows redirects, as in the sync client (its default sets redirect=False)
-        follow_redirects = isinstance(self.configuration.retries, Retry)
+    async def _attempts(self, method: str, url: str, build: Callable[[], Tuple[Dict[str, str], Any]],
+                        policy: CallPolicy) -> RESTResponse:
+        """Sends until the answer is final, doing what the policy decides (openapi_client/_retry_policy.py):
+        each attempt, body included, runs under the timeout's total."""
+        total = _seconds(policy.timeout, "total")
         while True:
-            attempts += 1
+            policy = policy.next_attempt()
             try:
                 if total is None:
-                    response, data = await self._attempt(method, url, build, timeout)
+                    response, data = await self._attempt(method, url, build, policy.timeout)
                 else:
-                    response, data = await asyncio.wait_for(self._attempt(method, url, build, timeout), total)
+                    response, data = await asyncio.wait_for(self._attempt(method, url, build, policy.timeout), total)
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
-                retry = next_retry(retry, method, url, attempts, as_urllib3_error(error, url))
-                await asyncio.sleep(retry_wait(retry))
+                policy, wait = policy.after_failure(method, url, as_urllib3_error(error, url))
+                await asyncio.sleep(wait)
                 continue
             location = response.headers.get("Location")
-            if follow_redirects and location and response.status in urllib3.BaseHTTPResponse.REDIRECT_STATUSES:
+            # only a caller's own Retry follows redirects, as in the sync client (its default sets redirect=False)
+            if policy.caller_retry and location and response.status in urllib3.BaseHTTPResponse.REDIRECT_STATUSES:
                 # what urllib3's PoolManager does for the sync client under the caller's Retry
                 hop = _StatusAnswer(response, location)
                 try:
-                    retry = retry.increment(method, url, response=hop)  # type: ignore[arg-type]
+                    retry = policy.retry.increment(method, url, response=hop)  # type: ignore[arg-type]
                 except MaxRetryError as spent:
-                    if retry.raise_on_redirect:
-                        raise connection_error(spent, attempts) from None
+                    if policy.retry.raise_on_redirect:
+                        raise connection_error(spent, policy.attempts) from None
                     return RESTResponse(response, data)
+                policy = replace(policy, retry=retry)
                 target = urljoin(url, location)
                 drop = frozenset(h.lower() for h in retry.remove_headers_on_redirect) \
                     if _origin(target) != _origin(url) else frozenset()
@@ -265,16 +254,11 @@ class RESTClientObject:
                 if retry.respect_retry_after_header:   # urllib3's sleep_for_retry: only a Retry-After waits
                     await asyncio.sleep(retry.get_retry_after(hop) or 0)  # type: ignore[arg-type]
                 continue
-            if retry.is_retry(method, response.status, has_retry_after="Retry-After" in response.headers):
-                answer: Any = _StatusAnswer(response)   # duck-typed for urllib3's Retry
-                try:
-                    retry = retry.increment(method, url, response=answer)
-                except MaxRetryError:
-                    pass   # retries spent: the last answer is the result (raised typed by the API layer)
-                else:
-                    await asyncio.sleep(retry_wait(retry, answer))
-                    continue
-            return RESTResponse(response, data)
+            again = policy.after_answer(method, url, _StatusAnswer(response))
+            if again is None:
+                return RESTResponse(response, data)
+            policy, wait = again
+            await asyncio.sleep(wait)
 
     async def _attempt(self, method: str, url: str, build: Callable[[], Tuple[Dict[str, str], Any]], timeout: Optional[urllib3.Timeout]) -> Tuple[aiohttp.ClientResponse, bytes]:
         headers, data = build()

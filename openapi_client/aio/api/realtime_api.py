@@ -259,7 +259,8 @@ class RealtimeApi:
         }
         response_data = await self.api_client.call_api(
             *_param,
-            _request_timeout=_request_timeout
+            _request_timeout=_request_timeout,
+            _preload_content=False
         )
         return response_data.response
 
@@ -548,7 +549,8 @@ class RealtimeApi:
         }
         response_data = await self.api_client.call_api(
             *_param,
-            _request_timeout=_request_timeout
+            _request_timeout=_request_timeout,
+            _preload_content=False
         )
         return response_data.response
 
@@ -829,7 +831,8 @@ class RealtimeApi:
         }
         response_data = await self.api_client.call_api(
             *_param,
-            _request_timeout=_request_timeout
+            _request_timeout=_request_timeout,
+            _preload_content=False
         )
         return response_data.response
 
@@ -1103,7 +1106,8 @@ class RealtimeApi:
         }
         response_data = await self.api_client.call_api(
             *_param,
-            _request_timeout=_request_timeout
+            _request_timeout=_request_timeout,
+            _preload_content=False
         )
         return response_data.response
 
@@ -1377,7 +1381,8 @@ class RealtimeApi:
         }
         response_data = await self.api_client.call_api(
             *_param,
-            _request_timeout=_request_timeout
+            _request_timeout=_request_timeout,
+            _preload_content=False
         )
         return response_data.response
 
@@ -1651,7 +1656,8 @@ class RealtimeApi:
         }
         response_data = await self.api_client.call_api(
             *_param,
-            _request_timeout=_request_timeout
+            _request_timeout=_request_timeout,
+            _preload_content=False
         )
         return response_data.response
 
@@ -1925,7 +1931,8 @@ class RealtimeApi:
         }
         response_data = await self.api_client.call_api(
             *_param,
-            _request_timeout=_request_timeout
+            _request_timeout=_request_timeout,
+            _preload_content=False
         )
         return response_data.response
 
@@ -2198,7 +2205,8 @@ class RealtimeApi:
         }
         response_data = await self.api_client.call_api(
             *_param,
-            _request_timeout=_request_timeout
+            _request_timeout=_request_timeout,
+            _preload_content=False
         )
         return response_data.response
 
@@ -2487,7 +2495,8 @@ class RealtimeApi:
         }
         response_data = await self.api_client.call_api(
             *_param,
-            _request_timeout=_request_timeout
+            _request_timeout=_request_timeout,
+            _preload_content=False
         )
         return response_data.response
 
