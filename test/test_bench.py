@@ -28,6 +28,24 @@ def test_bench_harness_smoke_run_writes_a_complete_record(tmp_path):
     assert events["recv_cpu_per_event_s"]["sdk"] > 0 and events["recv_cpu_per_event_s"]["websockets+json"] > 0
     assert events["send_cpu_per_event_s"]["sdk"] > 0 and record["ratios"]["sdk_events_recv_vs_floor"] > 0
     assert len(list(tmp_path.glob("bench-*.json"))) == 1
+    # the typed floors (same models, bare HTTP) and each ratio's per-round spread
+    assert record["ga_client_secret_cpu_per_call_s"]["urllib3 typed (same models)"] > 0
+    assert record["async_50_in_flight"]["cpu_per_call_s"]["aiohttp typed (same models)"] > 0
+    assert record["ratios"]["sdk_ga_cpu_vs_typed_floor"] > 0 and record["ratios"]["sdk_async_cpu_vs_typed_floor"] > 0
+    low, middle, high = record["ratio_spreads"]["sdk_ga_cpu_vs_typed_floor"]
+    assert low <= middle <= high
+    assert "async SDK / typed floor" in result.stdout and "[" in result.stdout
+
+
+def test_bench_check_judges_each_target_on_the_median_of_its_runs():
+    from bench.check import judged
+    runs = [{"sdk_ga_cpu_vs_typed_floor": v, "openai_ga_cpu_vs_sdk": o} for v, o in ((1.30, 3.5), (1.05, 2.5), (1.08, 3.1))]
+    rows = {ratio: (values, middle, met) for ratio, _, _, values, middle, met in judged(runs)}
+    assert rows["sdk_ga_cpu_vs_typed_floor"] == ([1.30, 1.05, 1.08], 1.08, True)   # one slow run does not decide
+    assert rows["openai_ga_cpu_vs_sdk"] == ([3.5, 2.5, 3.1], 3.1, True)
+    assert rows["sdk_cold_seconds"] == ([None, None, None], None, None)   # not measured: neither met nor missed
+    slow = judged([{"sdk_ga_cpu_vs_typed_floor": v} for v in (1.2, 1.15, 1.01)])
+    assert next(met for ratio, *_, met in slow if ratio == "sdk_ga_cpu_vs_typed_floor") is False
 
 
 def test_the_bench_client_secrets_answer_is_the_operations_own_example():
