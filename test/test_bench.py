@@ -52,3 +52,14 @@ def test_the_bench_client_secrets_answer_is_the_operations_own_example():
     from conftest import SPEC
     example = SPEC["paths"]["/realtime/client_secrets"]["post"]["x-oaiMeta"]["examples"]["response"]
     assert json.loads((ROOT / "bench" / "client_secret_answer.json").read_text()) == json.loads(example)
+
+
+def test_the_stage_profile_runs_and_names_every_stage():
+    result = subprocess.run([sys.executable, "-m", "bench.stages", "--rounds", "1", "--calls", "5"], cwd=ROOT,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    stages = json.loads(result.stdout.strip().splitlines()[-1])
+    for stage in ("build", "validate (whole - unchecked)", "serialize", "transport", "transport floor (urllib3)", "parse",
+                  "async transport", "async transport floor (aiohttp)"):
+        assert stage in stages and stages[stage] == stages[stage], stage   # a number, never NaN
+    assert stages["whole call"] > stages["transport floor (urllib3)"] > 0
