@@ -93,33 +93,42 @@ def contenders() -> Dict[str, Contender]:
 
 
 async def one_round(contender: Contender, url: str, request: Dict[str, Any], calls: int,
-                    in_flight: int) -> Tuple[float, float]:
-    """(CPU seconds per call, calls per second) for `calls` calls, `in_flight` at a time."""
+                    in_flight: int) -> Tuple[float, float, List[int]]:
+    """(CPU seconds per call, calls per second, garbage collections by generation) for `calls` calls,
+    `in_flight` at a time: collections are where a fresh heap and a warmed one differ."""
     call, close = await contender(url, request)
     try:
         await asyncio.gather(*[call() for _ in range(in_flight)])   # warm: connections open
         gc.collect()
+        collections = [generation["collections"] for generation in gc.get_stats()]
         cpu, wall = time.process_time(), time.perf_counter()
         for start in range(0, calls, in_flight):
             await asyncio.gather(*[call() for _ in range(min(in_flight, calls - start))])
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        collections = [g["collections"] - before for g, before in zip(gc.get_stats(), collections)]
     finally:
         await close()
-    return cpu / calls, calls / wall
+    return cpu / calls, calls / wall, collections
 
 
 def measure(url: str, request: Dict[str, Any], rounds: int, calls: int, in_flight: int = 50) -> Dict[str, Any]:
     found = contenders()
     cpu: Dict[str, List[float]] = {name: [] for name in found}
     rate: Dict[str, List[float]] = {name: [] for name in found}
+    collections: Dict[str, List[List[int]]] = {name: [] for name in found}
     for _ in range(rounds):
         for name, contender in found.items():
-            per_call, per_second = asyncio.run(one_round(contender, url, request, calls, in_flight))
+            per_call, per_second, collected = asyncio.run(one_round(contender, url, request, calls, in_flight))
             cpu[name].append(per_call)
             rate[name].append(per_second)
+            collections[name].append(collected)
     median = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
     return {"in_flight": in_flight, "cpu_per_call_s": {n: median(v) for n, v in cpu.items()},
-            "calls_per_s": {n: median(v) for n, v in rate.items()}, "samples": {"cpu": cpu, "rate": rate}}
+            "calls_per_s": {n: median(v) for n, v in rate.items()},
+            # gc collections per 1,000 calls by generation (0, 1, 2), summed over the rounds
+            "gc_collections_per_1000_calls": {n: [round(sum(c[g] for c in v) * 1000 / (calls * rounds), 2) for g in range(3)]
+                                              for n, v in collections.items()},
+            "samples": {"cpu": cpu, "rate": rate}}
 
 
 def floor(result: Dict[str, Any]) -> Optional[Tuple[str, float]]:

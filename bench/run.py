@@ -481,9 +481,11 @@ def table(result: Dict[str, Any], r: Dict[str, Optional[float]], args: argparse.
     aio_floor = async_bench.floor(aio_result)
     lines.append("%-36s %12s %14s %14s" % ("async, %d in flight" % aio_result["in_flight"], "us/call",
                                            "x " + (aio_floor[0] if aio_floor else "floor"), "calls/s"))
+    collected = aio_result.get("gc_collections_per_1000_calls", {})
     for name, value in aio_result["cpu_per_call_s"].items():
-        lines.append("%-36s %12.1f %14.2f %14.0f" % (name, value * 1e6, value / aio_floor[1] if aio_floor else 0,
-                                                     aio_result["calls_per_s"][name]))
+        lines.append("%-36s %12.1f %14.2f %14.0f   gc/1000 calls %s" % (
+            name, value * 1e6, value / aio_floor[1] if aio_floor else 0, aio_result["calls_per_s"][name],
+            "/".join("%g" % c for c in collected.get(name, []))))
     lines.append("%-36s %12s" % ("%d threads, one client" % args.threads, "calls/s"))
     for name, value in result[rate_key].items():
         lines.append("%-36s %12.0f" % (name, value))
