@@ -27,7 +27,7 @@ import pydantic_core
 import urllib3
 
 import openapi_client
-from bench.run import GA_PATH, KEY, ROOT
+from bench.run import GA_PATH, KEY, ROOT, interleaved_cpu
 
 GA_TYPES = {"200": "RealtimeCreateClientSecretResponse"}
 
@@ -70,18 +70,10 @@ def sync_stages(url: str) -> Dict[str, Callable[[], Any]]:
 
 
 def cpu_per_call(functions: Dict[str, Callable[[], Any]], rounds: int, calls: int) -> Dict[str, List[float]]:
-    samples: Dict[str, List[float]] = {name: [] for name in functions}
-    for function in functions.values():   # warm
+    for function in functions.values():   # warm: connections open, caches filled
         for _ in range(20):
             function()
-    for _ in range(rounds):
-        for name, function in functions.items():
-            gc.collect()
-            started = time.process_time()
-            for _ in range(calls):
-                function()
-            samples[name].append((time.process_time() - started) / calls)
-    return samples
+    return interleaved_cpu(functions, rounds, calls)
 
 
 async def async_transport(url: str, rounds: int, calls: int, in_flight: int = 50) -> Dict[str, List[float]]:

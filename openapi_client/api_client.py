@@ -289,6 +289,14 @@ class ApiClientBase:
         logger = self.configuration.logger["package_logger"]
         logger.debug(redact_text(message % args))
 
+    def _log_sending(self, method: str, url: str, header_params: Optional[Dict[str, Any]], body: Any) -> float:
+        self._log("%s %s headers=%s body=%s", method, url, redact_headers(header_params), redact_body(body))
+        return time.monotonic()
+
+    def _log_answer(self, method: str, url: str, started: float, response_data: "ReadResponse") -> None:
+        self._log("%s %s -> %s in %.3f s headers=%s body=%s", method, url, response_data.status,
+                  time.monotonic() - started, redact_headers(response_data.headers), redact_body(response_data.data))
+
     def response_deserialize(
         self,
         response_data: "ReadResponse",
@@ -908,15 +916,8 @@ class ApiClientBase:
 
 
 class ApiClient(ApiClientBase):
-    """Generic API client for OpenAPI client library builds (synchronous: urllib3).
-
-    :param configuration: .Configuration object for this client
-    :param header_name: a header to pass when making calls to the API.
-    :param header_value: a header value to pass when making calls to
-        the API.
-    :param cookie: a cookie to include in the header when making calls
-        to the API
-    """
+    """Generic API client for OpenAPI client library builds (synchronous: urllib3); the parameters
+    are ApiClientBase's."""
 
     _default: Optional[Self] = None
     rest_client: rest.RESTClientObject
@@ -954,22 +955,16 @@ class ApiClient(ApiClientBase):
         """
 
         debug = self.configuration.debug
-        if debug:
-            started = time.monotonic()
-            self._log("%s %s headers=%s body=%s", method, url, redact_headers(header_params), redact_body(body))
+        started = self._log_sending(method, url, header_params, body) if debug else 0.0
         try:
-            response_data = self.rest_client.request(
-                method, url,
-                headers=header_params,
-                body=body, post_params=post_params,
-                _request_timeout=_request_timeout, _preload_content=_preload_content
-            )
+            response_data = self.rest_client.request(method, url, headers=header_params, body=body,
+                                                     post_params=post_params, _request_timeout=_request_timeout,
+                                                     _preload_content=_preload_content)
         except OpenApiException as error:
             if debug:
                 self._log("%s %s failed after %.3f s: %s", method, url, time.monotonic() - started, error)
             raise
         if debug:
             response_data.read()
-            self._log("%s %s -> %s in %.3f s headers=%s body=%s", method, url, response_data.status,
-                      time.monotonic() - started, redact_headers(response_data.headers), redact_body(response_data.data))
+            self._log_answer(method, url, started, response_data)
         return response_data

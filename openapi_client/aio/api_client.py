@@ -16,21 +16,12 @@ from typing_extensions import Self
 from openapi_client.api_client import ApiClientBase, RequestSerialized as RequestSerialized
 from openapi_client.aio import rest
 from openapi_client.configuration import Configuration
-from openapi_client._runtime import redact_body, redact_headers
 from openapi_client.exceptions import OpenApiException
 
 
 class ApiClient(ApiClientBase):
     """The asynchronous API client (aiohttp): the sync client's serialization and deserialization
-    (ApiClientBase), with an awaitable transport.
-
-    :param configuration: .Configuration object for this client
-    :param header_name: a header to pass when making calls to the API.
-    :param header_value: a header value to pass when making calls to
-        the API.
-    :param cookie: a cookie to include in the header when making calls
-        to the API
-    """
+    (ApiClientBase, whose parameters it takes), with an awaitable transport."""
 
     _default: Optional[Self] = None
     rest_client: rest.RESTClientObject
@@ -57,36 +48,19 @@ class ApiClient(ApiClientBase):
         _request_timeout: Any = None,
         _preload_content: bool = True
     ) -> rest.RESTResponse:
-        """Makes the HTTP request (asynchronous)
-        :param method: Method to call.
-        :param url: Path to method endpoint.
-        :param header_params: Header parameters to be
-            placed in the request header.
-        :param body: Request body.
-        :param post_params dict: Request post form parameters,
-            for `application/x-www-form-urlencoded`, `multipart/form-data`.
-        :param _request_timeout: timeout setting for this request.
-        :param _preload_content: False: the answer's body is left unread (`_without_preload_content`).
-        :return: RESTResponse
-        """
+        """Makes the HTTP request (asynchronous): the parameters of the sync ApiClient.call_api."""
 
         debug = self.configuration.debug
-        if debug:
-            started = time.monotonic()
-            self._log("%s %s headers=%s body=%s", method, url, redact_headers(header_params), redact_body(body))
+        started = self._log_sending(method, url, header_params, body) if debug else 0.0
         try:
-            response_data = await self.rest_client.request(
-                method, url,
-                headers=header_params,
-                body=body, post_params=post_params,
-                _request_timeout=_request_timeout, _preload_content=_preload_content
-            )
+            response_data = await self.rest_client.request(method, url, headers=header_params, body=body,
+                                                     post_params=post_params, _request_timeout=_request_timeout,
+                                                     _preload_content=_preload_content)
         except OpenApiException as error:
             if debug:
                 self._log("%s %s failed after %.3f s: %s", method, url, time.monotonic() - started, error)
             raise
         if debug:
             await response_data.read()
-            self._log("%s %s -> %s in %.3f s headers=%s body=%s", method, url, response_data.status,
-                      time.monotonic() - started, redact_headers(response_data.headers), redact_body(response_data.data))
+            self._log_answer(method, url, started, response_data)
         return response_data
