@@ -49,5 +49,23 @@ def main(version: str) -> int:
     return 0
 
 
+def unimportable(lines: "list[str]") -> "list[str]":
+    """The `module: name` lines whose name no longer imports from its module (a name kept importable
+    by a re-export counts as there, as `from module import name` finds it)."""
+    gone = []
+    for line in lines:
+        module_name, name = line.split(": ")
+        try:
+            found = hasattr(importlib.import_module(module_name), name)
+        except ImportError:
+            found = False
+        if not found:
+            gone.append(line)
+    return gone
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "unimportable":   # python public_surface.py unimportable < lines
+        print("\n".join(unimportable([line for line in sys.stdin.read().splitlines() if line])))
+        sys.exit(0)
     sys.exit(main(sys.argv[1]))
