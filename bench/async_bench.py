@@ -41,11 +41,13 @@ async def bare_aiohttp(url: str, request: Dict[str, Any]) -> Tuple[Callable[[], 
 
 async def typed_aiohttp(url: str, request: Dict[str, Any]) -> Tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
     """The async typed floor: the same request model (built once, as the SDK contender does), encoded
-    by pydantic-core, the answer parsed by the same generated model from the bytes."""
+    by pydantic-core, the answer parsed by the same generated model from the bytes; the same request
+    on the wire (the SDK's headers) under the same timeout (total 600 s, connect 5 s)."""
     import aiohttp
     import pydantic_core
-    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
-    headers = {"Authorization": "Bearer " + KEY, "Content-Type": "application/json"}
+    from bench.run import sdk_aiohttp_timeout, sdk_request_headers
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100), timeout=sdk_aiohttp_timeout())
+    headers = sdk_request_headers()
     body = openapi_client.RealtimeSessionCreateRequest.from_dict(request)
     assert body is not None
     answer: Any = openapi_client.RealtimeSessionCreateResponse   # from_json takes the bytes (typed str)

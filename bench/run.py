@@ -166,6 +166,30 @@ def call_makers(url: str) -> Dict[str, Callable[[], Callable[[], Any]]]:
 GA_PATH = "/v1/realtime/client_secrets"
 
 
+def sdk_timeout() -> urllib3.Timeout:
+    """The SDK's default timeout (total 600 s an attempt, connect 5 s), for the typed floors."""
+    timeout = openapi_client.Configuration().timeout
+    assert isinstance(timeout, urllib3.Timeout)
+    return timeout
+
+
+def sdk_aiohttp_timeout() -> Any:
+    """The same timeout as aiohttp takes it (the SDK's async transport sets the same two bounds)."""
+    import aiohttp
+    timeout = sdk_timeout()
+    seconds = lambda value: float(value) if isinstance(value, (int, float)) else None  # noqa: E731 (not DEFAULT_TIMEOUT)
+    return aiohttp.ClientTimeout(total=seconds(timeout.total), sock_connect=seconds(timeout.connect_timeout))
+
+
+def sdk_request_headers() -> Dict[str, str]:
+    """The headers the SDK sends with a JSON request (Accept, Content-Type, User-Agent, Authorization):
+    the typed floors send the same request, so the comparison is of the work, not of the bytes."""
+    client = openapi_client.ApiClient(openapi_client.Configuration(host="http://127.0.0.1/v1", access_token=KEY))
+    serialized = openapi_client.RealtimeApi(client)._create_realtime_client_secret_serialize(
+        openapi_client.RealtimeCreateClientSecretRequest(), None, None, None, 0)
+    return dict(serialized[2])
+
+
 def ga_call_makers(url: str) -> Dict[str, Callable[[], Callable[[], Any]]]:
     """The GA mint, the request built inside each call as an application builds it."""
     def sdk() -> Callable[[], Any]:
@@ -192,9 +216,11 @@ def ga_call_makers(url: str) -> Dict[str, Callable[[], Callable[[], Any]]]:
     def typed_floor() -> Callable[[], Any]:
         # the SDK's guarantees with nothing else: the same request models built (and so checked), the
         # body encoded by pydantic-core, the host's pool looked up once, the answer parsed by the same
-        # generated model from the bytes (from_json: model_validate_json with the models' JSON options)
+        # generated model from the bytes (from_json: model_validate_json with the models' JSON options);
+        # the same request on the wire: the SDK's headers and its default timeout
         pool = urllib3.PoolManager(maxsize=8).connection_from_url(url)
-        headers = {"Authorization": "Bearer " + KEY, "Content-Type": "application/json"}
+        headers = sdk_request_headers()
+        timeout = sdk_timeout()
         answer: Any = openapi_client.RealtimeCreateClientSecretResponse   # from_json takes the bytes (typed str)
 
         def call() -> Any:
@@ -205,7 +231,7 @@ def ga_call_makers(url: str) -> Dict[str, Callable[[], Callable[[], Any]]]:
                     audio=openapi_client.RealtimeSessionCreateRequestGAAudio(
                         output=openapi_client.RealtimeSessionCreateRequestGAAudioOutput(voice="marin"))))
             response = pool.urlopen("POST", GA_PATH, body=pydantic_core.to_json(request.to_dict()), headers=headers,
-                                    redirect=False)
+                                    redirect=False, timeout=timeout)
             if response.status != 200:
                 raise RuntimeError(response.status)
             return answer.from_json(response.data)

@@ -5,7 +5,8 @@ loopback against the bench's responder:
     validate     the operation's argument check (pydantic validate_call): the call minus the unchecked call
     serialize    the operation's request: path, headers, auth and the JSON-ready body (param_serialize)
     transport    send and read the answer through the SDK's transport (call_api: the retry loop, the
-                 deadline, pydantic-core encoding), beside bare urllib3 / aiohttp sending the same bytes
+                 deadline, pydantic-core encoding), beside bare urllib3 / aiohttp sending the same request
+                 (the SDK's headers) under the same timeout
     parse        the 200 body to the typed answer (response_deserialize)
 
 Each stage runs in its own timed loop, rounds interleaved, medians reported. `python -m bench.stages`
@@ -27,7 +28,7 @@ import pydantic_core
 import urllib3
 
 import openapi_client
-from bench.run import GA_PATH, KEY, ROOT, interleaved_cpu
+from bench.run import GA_PATH, KEY, ROOT, interleaved_cpu, sdk_aiohttp_timeout, sdk_request_headers, sdk_timeout
 
 GA_TYPES = {"200": "RealtimeCreateClientSecretResponse"}
 
@@ -50,7 +51,8 @@ def sync_stages(url: str) -> Dict[str, Callable[[], Any]]:
     answered.read()
     unchecked: Any = getattr(api.create_realtime_client_secret, "__wrapped__")  # noqa: B009 (the operation without validate_call)
     pool = urllib3.PoolManager(maxsize=8).connection_from_url(url)
-    headers = {"Authorization": "Bearer " + KEY, "Content-Type": "application/json"}
+    headers = sdk_request_headers()   # the same request on the wire, under the same timeout
+    timeout = sdk_timeout()
     body = pydantic_core.to_json(request.to_dict())
 
     def transport() -> Any:
@@ -64,7 +66,7 @@ def sync_stages(url: str) -> Dict[str, Callable[[], Any]]:
         "serialize": lambda: api._create_realtime_client_secret_serialize(request, None, None, None, 0),
         "transport": transport,
         "transport floor (urllib3)": lambda: pool.urlopen("POST", GA_PATH, body=body, headers=headers,
-                                                          redirect=False).data,
+                                                          redirect=False, timeout=timeout).data,
         "parse": lambda: api_client.response_deserialize(answered, GA_TYPES).data,
     }
 
@@ -84,8 +86,8 @@ async def async_transport(url: str, rounds: int, calls: int, in_flight: int = 50
     api = aio.RealtimeApi(api_client)
     request = build()
     serialized = api._create_realtime_client_secret_serialize(request, None, None, None, 0)
-    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
-    headers = {"Authorization": "Bearer " + KEY, "Content-Type": "application/json"}
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100), timeout=sdk_aiohttp_timeout())
+    headers = sdk_request_headers()
     body = pydantic_core.to_json(request.to_dict())
 
     async def sdk() -> Any:

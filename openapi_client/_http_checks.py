@@ -3,7 +3,7 @@
 Hand-written (listed in .openapi-generator-ignore): the same for every spec."""
 
 import re
-from typing import Any, Mapping
+from typing import Any, Dict, Mapping, Optional
 
 _UNSAFE_HEADER_CHARACTERS = re.compile(r"[\r\n\0]")
 
@@ -23,6 +23,9 @@ def check_path_segment(name: str, value: str) -> str:
 def check_header_fields(headers: Mapping[str, Any]) -> None:
     """CR, LF or NUL in a header name or value would fold or split the header block on the wire.
     The error names the header, never its value (it may be a key)."""
+    text = "".join(map(str, headers)) + "".join(map(str, headers.values()))
+    if "\r" not in text and "\n" not in text and "\0" not in text:
+        return   # one scan of all of them (memchr, not the regex engine); the loop below names the header
     for name, value in headers.items():
         if _UNSAFE_HEADER_CHARACTERS.search(str(name)) or _UNSAFE_HEADER_CHARACTERS.search(str(value)):
             shown = name if not _UNSAFE_HEADER_CHARACTERS.search(str(name)) else repr(str(name))
@@ -31,6 +34,8 @@ def check_header_fields(headers: Mapping[str, Any]) -> None:
 
 def check_base_url(url: str) -> str:
     """A request URL must start with http:// or https:// (a host without a scheme is a set-up mistake)."""
+    if url.startswith(("https://", "http://")):
+        return url
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme not in ("http", "https"):
         raise _refuse("the base URL (Configuration.host or OPENAI_BASE_URL) must start with http:// or https://, "
@@ -40,14 +45,26 @@ def check_base_url(url: str) -> str:
 
 class ResponseHeaders(dict):  # type: ignore[type-arg]
     """An answer's headers as a plain dict (json.dumps and pydantic take it, as stock clients'
-    headers), whose lookups ignore case as HTTP header names do. Repeated headers are joined."""
+    headers), whose lookups ignore case as HTTP header names do. Repeated headers are joined with
+    ", " (RFC 9110 5.3), as urllib3's own lookup joins them."""
 
     def __init__(self, headers: Any = ()) -> None:
-        super().__init__(headers.items() if hasattr(headers, "items") else headers)
-        self._names = {name.lower(): name for name in self}
+        self._names: Optional[Dict[str, str]] = None   # built on the first lookup that needs it
+        merged = getattr(headers, "itermerged", None)
+        if merged is not None:   # urllib3's HTTPHeaderDict: one pass, repeats joined
+            super().__init__(merged())
+        else:
+            super().__init__()
+            for name, value in (headers.items() if hasattr(headers, "items") else headers):
+                known = self._name(name)
+                self[known] = value if known not in self.keys() else "%s, %s" % (dict.__getitem__(self, known), value)
 
     def _name(self, key: Any) -> Any:
-        return self._names.get(key.lower(), key) if isinstance(key, str) else key
+        if not isinstance(key, str) or dict.__contains__(self, key):
+            return key
+        if self._names is None or len(self._names) != len(self):
+            self._names = {name.lower(): name for name in self}
+        return self._names.get(key.lower(), key)
 
     def __getitem__(self, key: Any) -> Any:
         return super().__getitem__(self._name(key))

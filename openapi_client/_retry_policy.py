@@ -129,7 +129,11 @@ class CallPolicy:
     attempts: int = 0
 
     def next_attempt(self) -> "CallPolicy":
-        return replace(self, attempts=self.attempts + 1)
+        following: Optional[CallPolicy] = self.__dict__.get("_next")
+        if following is None:   # made once: calls that share a policy share their first attempt's too
+            following = CallPolicy(self.retry, self.timeout, self.caller_retry, self.attempts + 1)
+            object.__setattr__(self, "_next", following)
+        return following
 
     def deadline(self, started: float) -> Optional[float]:
         """When an attempt begun at `started` (time.monotonic()) must be complete, body included."""
@@ -145,10 +149,14 @@ class CallPolicy:
     def after_answer(self, method: str, url: str, answer: Any) -> Optional[Tuple["CallPolicy", float]]:
         """An answer with a status worth retrying (429, 5xx, ...): the next policy and the wait (its
         Retry-After, capped, or the backoff); None when the answer is final, retries spent included."""
-        if not self.retry.is_retry(method, answer.status, has_retry_after="Retry-After" in answer.headers):
+        status = answer.status
+        retry = self.retry
+        if status not in (retry.status_forcelist or ()) and status not in retry.RETRY_AFTER_STATUS_CODES:
+            return None   # what is_retry answers for every other status, without reading the headers
+        if not retry.is_retry(method, status, has_retry_after="Retry-After" in answer.headers):
             return None
         try:
-            retry = self.retry.increment(method, url, response=answer)
+            retry = retry.increment(method, url, response=answer)
         except MaxRetryError:
             return None   # the last answer is the result (raised typed by the API layer)
         return replace(self, retry=retry), retry_wait(retry, answer)
@@ -162,6 +170,8 @@ class RetryPolicy:
         self.configuration = configuration
         self._settings: Optional[Tuple[Any, ...]] = None
         self._retry: Retry = Retry(0)
+        # (timeout as configured, retry, its CallPolicy): a policy is frozen, so calls share it until either changes
+        self._last: Optional[Tuple[Any, Retry, CallPolicy]] = None
 
     def __call__(self) -> Retry:
         c = self.configuration
@@ -172,5 +182,13 @@ class RetryPolicy:
 
     def for_call(self, request_timeout: Any = None) -> CallPolicy:
         """The policy of one call: a per-call timeout (`_request_timeout`) wins over the configuration's."""
-        timeout = as_timeout(request_timeout if request_timeout else self.configuration.timeout)
-        return CallPolicy(self(), timeout, isinstance(self.configuration.retries, Retry))
+        retry = self()
+        if request_timeout:
+            return CallPolicy(retry, as_timeout(request_timeout), isinstance(self.configuration.retries, Retry))
+        configured = self.configuration.timeout
+        last = self._last
+        if last is not None and last[0] is configured and last[1] is retry:
+            return last[2]
+        policy = CallPolicy(retry, as_timeout(configured), isinstance(self.configuration.retries, Retry))
+        self._last = (configured, retry, policy)
+        return policy

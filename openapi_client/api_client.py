@@ -206,7 +206,9 @@ class ApiClientBase:
         header_params.update(self.default_headers)
         if self.cookie:
             header_params['Cookie'] = self.cookie
-        if header_params:
+        if header_params and not collection_formats and set(map(type, header_params.values())) == {str}:
+            header_params = dict(header_params)   # the usual headers: nothing to convert or format
+        elif header_params:
             header_params = self.sanitize_for_serialization(header_params)
             header_params = dict(
                 self.parameters_to_tuples(header_params,collection_formats)
@@ -307,23 +309,41 @@ class ApiClientBase:
         :param response_types_map: dict of response types.
         :return: ApiResponse
         """
+        return_data = self.response_deserialize_data(response_data, response_types_map)
+        # everything in it is already checked: no second validation pass
+        return construct_validated(
+            ApiResponse,
+            status_code = response_data.status,
+            data = return_data,
+            headers = ResponseHeaders(response_data.headers),
+            raw_data = response_data.data
+        )
 
+    def response_deserialize_data(
+        self,
+        response_data: "ReadResponse",
+        response_types_map: Optional[Dict[str, ApiResponseT]]=None
+    ) -> Any:
+        """The answer's typed body alone, what an operation returns: response_deserialize without the
+        ApiResponse around it, so a plain call does not copy headers it never shows. Raises as it does."""
         msg = "RESTResponse.read() must be called before passing it to response_deserialize()"
         assert response_data.data is not None, msg
 
         # the generated operations pass {status: type name}; none means no declared body
-        types_by_status = cast(Dict[str, Optional[str]], response_types_map or {})
-        response_type = types_by_status.get(str(response_data.status), None)
-        if not response_type and isinstance(response_data.status, int) and 100 <= response_data.status <= 599:
+        types_by_status = cast("Dict[str, Optional[str]]", response_types_map or {})   # a str: no typing work per call
+        status = response_data.status
+        code = str(status)
+        response_type = types_by_status.get(code)
+        if not response_type:
             # if not found, look for '1XX', '2XX', etc.
-            response_type = types_by_status.get(str(response_data.status)[0] + "XX", None)
-
-        # If the response_type has not matched (eg. did not match the previous if statements) and the default response is available, use it.
-        # The spec's default answer is OpenAI's error object: it describes errors, never an undeclared success.
-        if response_type is None and str(response_data.status) not in types_by_status \
-            and (not isinstance(response_data.status, int) or not 100 <= response_data.status <= 599 or str(response_data.status)[0] + "XX" not in types_by_status) \
-            and 'default' in types_by_status and not 200 <= response_data.status <= 299:
-            response_type = types_by_status['default']
+            ranged = code[0] + "XX" if isinstance(status, int) and 100 <= status <= 599 else None
+            if ranged is not None:
+                response_type = types_by_status.get(ranged)
+            # Neither matched: the default answer, if any. The spec's default answer is OpenAI's
+            # error object: it describes errors, never an undeclared success.
+            if response_type is None and code not in types_by_status and ranged not in types_by_status \
+                    and not 200 <= status <= 299:
+                response_type = types_by_status.get('default')
 
         if not 200 <= response_data.status <= 299:
             raise ApiException.from_response(http_resp=response_data, body=None,
@@ -365,15 +385,7 @@ class ApiClientBase:
                 http_resp=response_data,
                 reason="response body is not a valid %s: %s" % (response_type, type(error).__name__),
             ) from error
-
-        # everything in it is already checked: no second validation pass
-        return construct_validated(
-            ApiResponse,
-            status_code = response_data.status,
-            data = return_data,
-            headers = ResponseHeaders(response_data.headers),
-            raw_data = response_data.data
-        )
+        return return_data
 
     @classmethod
     def _declared_error(cls, response_type: Optional[str], response_data: "ReadResponse") -> Any:
@@ -730,11 +742,6 @@ class ApiClientBase:
         if not auth_settings:
             return
 
-        if not request_auth and not any(self.configuration.auth_settings().get(auth) for auth in auth_settings):
-            raise ApiValueError(
-                "no API key: set OPENAI_API_KEY or pass Configuration(access_token=...)"
-            )
-
         if request_auth:
             self._apply_auth_params(
                 headers,
@@ -744,18 +751,26 @@ class ApiClientBase:
                 body,
                 request_auth
             )
-        else:
-            for auth in auth_settings:
-                auth_setting = self.configuration.auth_settings().get(auth)
-                if auth_setting:
-                    self._apply_auth_params(
-                        headers,
-                        queries,
-                        resource_path,
-                        method,
-                        body,
-                        auth_setting
-                    )
+            return
+        configured = self.configuration.auth_settings()   # the key as configured now, read once
+        settings: List[Any] = []
+        for auth in auth_settings:
+            setting = configured.get(auth)
+            if setting:
+                settings.append(setting)
+        if not settings:
+            raise ApiValueError(
+                "no API key: set OPENAI_API_KEY or pass Configuration(access_token=...)"
+            )
+        for auth_setting in settings:
+            self._apply_auth_params(
+                headers,
+                queries,
+                resource_path,
+                method,
+                body,
+                auth_setting
+            )
 
     def _apply_auth_params(
         self,

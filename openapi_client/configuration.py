@@ -36,6 +36,8 @@ def bearer_token(key: Optional[str]) -> Optional[str]:
     key = key.strip()
     if not key:
         return None
+    if key.isascii() and key.isprintable():   # the usual key, checked in C (ASCII printable: 32 to 126)
+        return key
     position = next((i for i, char in enumerate(key) if ord(char) < 32 or ord(char) == 127), None)
     if position is not None:
         raise ApiValueError("the API key has a control character at position %d: check where it is read from" % position)

@@ -88,7 +88,9 @@ def read_within(response: urllib3.BaseHTTPResponse, deadline: Optional[float], u
         return bytes(response.data)
     sock = getattr(response.connection, "sock", None)
     read_timeout = sock.gettimeout() if sock is not None else None
-    chunks = []
+    # no content coding (the usual answer): read1 hands over the bytes without its decoded buffer
+    decode = "content-encoding" in response.headers
+    chunks: List[bytes] = []
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -97,9 +99,12 @@ def read_within(response: urllib3.BaseHTTPResponse, deadline: Optional[float], u
             raise ReadTimeoutError(cast(Any, getattr(response, "_pool", None)), url, "the answer was not complete within the timeout")
         if sock is not None:
             sock.settimeout(remaining if read_timeout is None else min(remaining, read_timeout))
-        chunk = response.read1(BODY_CHUNK)
+        chunk = response.read1(BODY_CHUNK, decode_content=decode)
         if not chunk:
             break
+        if not chunks and response.length_remaining == 0:   # the whole body in one read: no join
+            response.release_conn()
+            return chunk
         chunks.append(chunk)
         if response.length_remaining == 0:   # Content-Length read in full: no read to see the end
             break
@@ -368,7 +373,7 @@ def encode_body(method: str, headers: Dict[str, str], body: Any, post_params: Li
     if method not in ('POST', 'PUT', 'PATCH', 'OPTIONS', 'DELETE'):
         return EncodedBody("none", headers)
     content_type = headers.get('Content-Type') or ''
-    is_json = not content_type or contenttype_matches(content_type, 'application', 'json')
+    is_json = content_type in ('', 'application/json') or contenttype_matches(content_type, 'application', 'json')
     # JSON is valid YAML 1.2, so structured YAML bodies can use the JSON serializer:
     # https://yaml.org/spec/1.2.2/#13-relation-to-json
     is_structured_yaml = (not is_json and not isinstance(body, (str, bytes)) and any(

@@ -85,7 +85,7 @@ def json_schema(name: str) -> dict:
 class Reply:
     status: int = 200
     body: Union[bytes, str, dict, None] = None
-    headers: Dict[str, str] = field(default_factory=dict)
+    headers: Dict[str, Any] = field(default_factory=dict)   # a list value: the header once per item
     delay: float = 0.0          # seconds to wait before answering
     truncate: bool = False      # announce more bytes than are sent, then close
     trickle: float = 0.0        # seconds between the body's bytes
@@ -149,8 +149,9 @@ class ScriptedServer:
                 self.send_response(reply.status)
                 headers = {"Content-Type": "application/json", **reply.headers}
                 for name, value in headers.items():
-                    if value is not None:   # a None value leaves the header out (a body with no Content-Type)
-                        self.send_header(name, value)
+                    # a None value leaves the header out (a body with no Content-Type); a list repeats it
+                    for each in (value if isinstance(value, (list, tuple)) else [] if value is None else [value]):
+                        self.send_header(name, each)
                 if reply.chunked_cut:
                     self.send_header("Transfer-Encoding", "chunked")
                 else:

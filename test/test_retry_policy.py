@@ -87,3 +87,19 @@ def test_a_callers_own_retry_is_marked_to_run_as_urllib3_runs_it():
     configuration = openapi_client.Configuration(access_token="sk-x", retries=urllib3.Retry(3, redirect=2))
     assert RetryPolicy(configuration).for_call().caller_retry
     assert not policy().caller_retry
+
+
+def test_calls_share_one_policy_until_the_configuration_changes():
+    configuration = openapi_client.Configuration(access_token="sk-x", retries=2, timeout=30.0)
+    policies = RetryPolicy(configuration)
+    first = policies.for_call()
+    assert policies.for_call() is first and first.timeout.total == 30.0
+    assert policies.for_call(2.0).timeout.total == 2.0   # a per-call timeout wins, for that call
+    assert policies.for_call() is first
+    configuration.timeout = 5.0
+    assert policies.for_call().timeout.total == 5.0
+    configuration.retries = 4
+    changed = policies.for_call()
+    assert changed.retry.total == 4 and changed.timeout.total == 5.0 and not changed.caller_retry
+    configuration.retries = urllib3.Retry(1)
+    assert policies.for_call().caller_retry and policies.for_call().retry is configuration.retries

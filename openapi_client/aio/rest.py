@@ -29,6 +29,7 @@ except ImportError as error:   # the transport is an extra, so sync users never 
     raise ImportError("openapi_client.aio needs aiohttp: pip install 'openai-realtime-sessions[async]'") from error
 
 from openapi_client._retry_policy import CallPolicy, RetryPolicy, connection_error
+
 from openapi_client.rest import EncodedBody, encode_body, should_bypass_proxies
 
 if TYPE_CHECKING:
@@ -145,18 +146,26 @@ class RESTClientObject:
         self.proxy_headers = configuration.proxy_headers
         # {scheme://host:port: the proxy for it, or None}: the no_proxy rules are decided once per host
         self._proxy_for: Dict[str, Optional[str]] = {}
+        self._proxy_by_url: Dict[str, Optional[str]] = {}   # and each URL's origin is parsed once
+        # (urllib3 Timeout, the aiohttp ClientTimeout for it): calls share the configured one
+        self._client_timeout: Optional[Tuple[Optional[urllib3.Timeout], aiohttp.ClientTimeout]] = None
         self.retry_policy = RetryPolicy(configuration)
         self.pool_manager: Optional[aiohttp.ClientSession] = None
 
     def proxy_for(self, url: str) -> Optional[str]:
         """The proxy a request to `url` goes through: Configuration.proxy (HTTP_PROXY / HTTPS_PROXY /
         ALL_PROXY), unless Configuration.no_proxy (NO_PROXY) names the host, as in the sync client."""
+        if url in self._proxy_by_url:
+            return self._proxy_by_url[url]
         parts = urlsplit(url)
         origin = "%s://%s" % (parts.scheme, parts.netloc)
         if origin not in self._proxy_for:
             proxy = self.proxy
             bypass = not proxy or should_bypass_proxies(origin, self.configuration.no_proxy or "")
             self._proxy_for[origin] = None if bypass else proxy
+        if len(self._proxy_by_url) >= 256:   # bounded, should paths vary (call ids)
+            self._proxy_by_url = {}
+        self._proxy_by_url[url] = self._proxy_for[origin]
         return self._proxy_for[origin]
 
     async def close(self) -> None:
@@ -221,14 +230,17 @@ class RESTClientObject:
                         policy: CallPolicy) -> RESTResponse:
         """Sends until the answer is final, doing what the policy decides (openapi_client/_retry_policy.py):
         each attempt, body included, runs under the timeout's total."""
-        total = _seconds(policy.timeout, "total")
         while True:
             policy = policy.next_attempt()
-            try:
-                if total is None:
-                    response, data = await self._attempt(method, url, build, policy.timeout)
-                else:
-                    response, data = await asyncio.wait_for(self._attempt(method, url, build, policy.timeout), total)
+            try:   # one attempt, inline: a coroutine less per call
+                headers, body = build()
+                # no body, no Content-Type (aiohttp would add application/octet-stream), as the sync client
+                skip = ("Content-Type",) if body is None and "Content-Type" not in headers else ()
+                # leaving the block releases the connection, also when the call is cancelled mid-way
+                async with self._session().request(method, url, headers=headers, data=body, timeout=self._client_timeout_for(policy.timeout),
+                                                   allow_redirects=False, proxy=self.proxy_for(url), proxy_headers=self.proxy_headers,
+                                                   skip_auto_headers=skip) as response:
+                    data = await response.read()
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
                 policy, wait = policy.after_failure(method, url, as_urllib3_error(error, url))
                 await asyncio.sleep(wait)
@@ -260,15 +272,12 @@ class RESTClientObject:
             policy, wait = again
             await asyncio.sleep(wait)
 
-    async def _attempt(self, method: str, url: str, build: Callable[[], Tuple[Dict[str, str], Any]], timeout: Optional[urllib3.Timeout]) -> Tuple[aiohttp.ClientResponse, bytes]:
-        headers, data = build()
-        # the total is the attempt's wait_for; these bound connecting and each read, when given
-        client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=_seconds(timeout, "_connect"),
-                                               sock_read=_seconds(timeout, "_read"))
-        # leaving the block releases the connection, also when the call is cancelled mid-way
-        # no body, no Content-Type (aiohttp would add application/octet-stream), as the sync client
-        skip = ("Content-Type",) if data is None and "Content-Type" not in headers else ()
-        async with self._session().request(method, url, headers=headers, data=data, timeout=client_timeout,
-                                           allow_redirects=False, proxy=self.proxy_for(url), proxy_headers=self.proxy_headers,
-                                           skip_auto_headers=skip) as response:
-            return response, await response.read()
+    def _client_timeout_for(self, timeout: Optional[urllib3.Timeout]) -> aiohttp.ClientTimeout:
+        """aiohttp's total bounds the whole attempt, body read included (its timer, no task of its own);
+        the others bound connecting and each read, when given. Calls share the configured one."""
+        cached = self._client_timeout
+        if cached is None or cached[0] is not timeout:
+            cached = (timeout, aiohttp.ClientTimeout(total=_seconds(timeout, "total"), sock_connect=_seconds(timeout, "_connect"),
+                                                     sock_read=_seconds(timeout, "_read")))
+            self._client_timeout = cached
+        return cached[1]

@@ -120,10 +120,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         await response_data.read()
-        return cast("None", self.api_client.response_deserialize(
+        return cast("None", self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data)
+        ))
 
 
     @operation
@@ -410,10 +410,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         await response_data.read()
-        return cast("str", self.api_client.response_deserialize(
+        return cast("str", self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data)
+        ))
 
 
     @operation
@@ -700,10 +700,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         await response_data.read()
-        return cast("RealtimeCreateClientSecretResponse", self.api_client.response_deserialize(
+        return cast("RealtimeCreateClientSecretResponse", self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data)
+        ))
 
 
     @operation
@@ -975,10 +975,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         await response_data.read()
-        return cast("RealtimeSessionCreateResponse", self.api_client.response_deserialize(
+        return cast("RealtimeSessionCreateResponse", self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data)
+        ))
 
 
     @operation
@@ -1250,10 +1250,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         await response_data.read()
-        return cast("RealtimeTranscriptionSessionCreateResponse", self.api_client.response_deserialize(
+        return cast("RealtimeTranscriptionSessionCreateResponse", self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data)
+        ))
 
 
     @operation
@@ -1525,10 +1525,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         await response_data.read()
-        return cast("RealtimeTranslationClientSecretCreateResponse", self.api_client.response_deserialize(
+        return cast("RealtimeTranslationClientSecretCreateResponse", self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data)
+        ))
 
 
     @operation
@@ -1800,10 +1800,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         await response_data.read()
-        return cast("None", self.api_client.response_deserialize(
+        return cast("None", self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data)
+        ))
 
 
     @operation
@@ -2066,10 +2066,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         await response_data.read()
-        return cast("None", self.api_client.response_deserialize(
+        return cast("None", self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data)
+        ))
 
 
     @operation
@@ -2356,10 +2356,10 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         await response_data.read()
-        return cast("None", self.api_client.response_deserialize(
+        return cast("None", self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ).data)
+        ))
 
 
     @operation
