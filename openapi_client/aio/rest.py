@@ -235,7 +235,7 @@ class RESTClientObject:
             try:   # one attempt, inline: a coroutine less per call
                 headers, body = build()
                 # no body, no Content-Type (aiohttp would add application/octet-stream), as the sync client
-                skip = ("Content-Type",) if body is None and "Content-Type" not in headers else ()
+                skip = ("Content-Type",) if body is None and "Content-Type" not in headers else None   # None: aiohttp skips its set-up
                 # leaving the block releases the connection, also when the call is cancelled mid-way
                 async with self._session().request(method, url, headers=headers, data=body, timeout=self._client_timeout_for(policy.timeout),
                                                    allow_redirects=False, proxy=self.proxy_for(url), proxy_headers=self.proxy_headers,
