@@ -10,7 +10,7 @@ BENCH_STAMP := $(BENCH_VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 .DEFAULT_GOAL := help
 
-.PHONY: help test-floors test-matrix release-check demo demo-sip demo-browser test-browser check-typescript template-diff upgrade-generator serve bench bench-check bench-stages generate check-generated test test-unit lint types wheel update-spec clean
+.PHONY: help test-floors test-matrix release-check demo demo-sip demo-browser test-browser check-typescript template-diff upgrade-generator serve bench bench-check bench-stages bench-instructions generate check-generated test test-unit lint types wheel update-spec clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -109,6 +109,10 @@ bench: $(BENCH_STAMP)
 ## the GA call's CPU by stage (build, validate, serialize, transport, parse), sync and async
 bench-stages: $(BENCH_STAMP)
 	PYTHONPATH=$(CURDIR) $(BENCH_VENV)/bin/python -m bench.stages
+
+## instructions per call under valgrind, the GA and async calls against their typed floors (needs valgrind; not in CI)
+bench-instructions: $(BENCH_STAMP)
+	PYTHONPATH=$(CURDIR) $(BENCH_VENV)/bin/python -m bench.instructions $(BENCH_ARGS)
 
 ## the bench three times; each target judged on the median of its runs (BENCH_ARGS=... passed on; not in CI)
 bench-check: $(BENCH_STAMP)
