@@ -742,22 +742,13 @@ class ApiClientBase:
         if not auth_settings:
             return
 
-        if request_auth:
-            self._apply_auth_params(
-                headers,
-                queries,
-                resource_path,
-                method,
-                body,
-                request_auth
-            )
-            return
-        configured = self.configuration.auth_settings()   # the key as configured now, read once
-        settings: List[Any] = []
-        for auth in auth_settings:
-            setting = configured.get(auth)
-            if setting:
-                settings.append(setting)
+        settings: List[Any] = [request_auth] if request_auth else []
+        if not request_auth:
+            configured = self.configuration.auth_settings()   # the key as configured now, read once
+            for auth in auth_settings:
+                setting = configured.get(auth)
+                if setting:
+                    settings.append(setting)
         if not settings:
             raise ApiValueError(
                 "no API key: set OPENAI_API_KEY or pass Configuration(access_token=...)"

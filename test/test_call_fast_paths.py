@@ -122,3 +122,17 @@ def test_a_full_length_key_goes_out_as_it_is(server, invoke):
     server.script(Reply(body=GA_ANSWER))
     invoke(configuration(server.base_url, access_token=key + "\n"), MINT)
     assert server.requests[0].headers["Authorization"] == "Bearer " + key
+
+
+@CLIENTS
+def test_a_per_call_auth_setting_replaces_the_configured_key_and_needs_none(server, invoke):
+    server.script(Reply(body=GA_ANSWER))
+    other = {"in": "header", "type": "bearer", "key": "Authorization", "value": "Bearer sk-per-call"}
+    call = lambda api: api.create_realtime_client_secret(openapi_client.RealtimeCreateClientSecretRequest(),  # noqa: E731
+                                                         _request_auth=other)
+    invoke(configuration(server.base_url), call)
+    invoke(configuration(server.base_url, access_token=""), call)
+    assert [seen.headers["Authorization"] for seen in server.requests] == ["Bearer sk-per-call"] * 2
+    with pytest.raises(openapi_client.ApiValueError, match="no API key"):
+        invoke(configuration(server.base_url, access_token=""), MINT)
+    assert len(server.requests) == 2   # refused before anything was sent
