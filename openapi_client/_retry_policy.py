@@ -183,12 +183,11 @@ class RetryPolicy:
     def for_call(self, request_timeout: Any = None) -> CallPolicy:
         """The policy of one call: a per-call timeout (`_request_timeout`) wins over the configuration's."""
         retry = self()
-        if request_timeout:
-            return CallPolicy(retry, as_timeout(request_timeout), isinstance(self.configuration.retries, Retry))
-        configured = self.configuration.timeout
+        chosen = request_timeout if request_timeout else self.configuration.timeout
         last = self._last
-        if last is not None and last[0] is configured and last[1] is retry:
+        if not request_timeout and last is not None and last[0] is chosen and last[1] is retry:
             return last[2]
-        policy = CallPolicy(retry, as_timeout(configured), isinstance(self.configuration.retries, Retry))
-        self._last = (configured, retry, policy)
+        policy = CallPolicy(retry, as_timeout(chosen), isinstance(self.configuration.retries, Retry))
+        if not request_timeout:   # a per-call timeout is that call's alone
+            self._last = (chosen, retry, policy)
         return policy

@@ -29,7 +29,6 @@ except ImportError as error:   # the transport is an extra, so sync users never 
     raise ImportError("openapi_client.aio needs aiohttp: pip install 'openai-realtime-sessions[async]'") from error
 
 from openapi_client._retry_policy import CallPolicy, RetryPolicy, connection_error
-
 from openapi_client.rest import EncodedBody, encode_body, should_bypass_proxies
 
 if TYPE_CHECKING:
@@ -144,9 +143,8 @@ class RESTClientObject:
         self.configuration = configuration
         self.proxy = configuration.proxy
         self.proxy_headers = configuration.proxy_headers
-        # {scheme://host:port: the proxy for it, or None}: the no_proxy rules are decided once per host
-        self._proxy_for: Dict[str, Optional[str]] = {}
-        self._proxy_by_url: Dict[str, Optional[str]] = {}   # and each URL's origin is parsed once
+        # {URL: the proxy for it, or None}: the no_proxy rules are decided once per URL (bounded)
+        self._proxy_by_url: Dict[str, Optional[str]] = {}
         # (urllib3 Timeout, the aiohttp ClientTimeout for it): calls share the configured one
         self._client_timeout: Optional[Tuple[Optional[urllib3.Timeout], aiohttp.ClientTimeout]] = None
         self.retry_policy = RetryPolicy(configuration)
@@ -158,15 +156,12 @@ class RESTClientObject:
         if url in self._proxy_by_url:
             return self._proxy_by_url[url]
         parts = urlsplit(url)
-        origin = "%s://%s" % (parts.scheme, parts.netloc)
-        if origin not in self._proxy_for:
-            proxy = self.proxy
-            bypass = not proxy or should_bypass_proxies(origin, self.configuration.no_proxy or "")
-            self._proxy_for[origin] = None if bypass else proxy
+        proxy = self.proxy
+        bypass = not proxy or should_bypass_proxies("%s://%s" % (parts.scheme, parts.netloc), self.configuration.no_proxy or "")
         if len(self._proxy_by_url) >= 256:   # bounded, should paths vary (call ids)
             self._proxy_by_url = {}
-        self._proxy_by_url[url] = self._proxy_for[origin]
-        return self._proxy_for[origin]
+        self._proxy_by_url[url] = None if bypass else proxy
+        return self._proxy_by_url[url]
 
     async def close(self) -> None:
         if self.pool_manager is not None:
