@@ -194,6 +194,7 @@ class ScriptedServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+        self.thread.join()   # a serving thread that ends later frees the server while another test counts garbage
 
 
 @pytest.fixture
