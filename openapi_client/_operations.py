@@ -126,21 +126,17 @@ def operation(function: _Operation) -> _Operation:
     as_is: List[Callable[[Tuple[Any, ...], Dict[str, Any]], bool]] = []
 
     def checked() -> Callable[..., Any]:
-        if not validated:
+        if not as_is:
             from openapi_client import models  # lazy: models load on first use
             names = _annotation_names(function)
             module_globals = function.__globals__
             for name in names & set(models.__all__):
                 if name not in module_globals:
                     module_globals[name] = getattr(models, name)
-            as_is.append(_arguments_check(function))
-            validated.append(validate_call(config=_CALL_CONFIG)(function))
+            check, wrapped = _arguments_check(function), validate_call(config=_CALL_CONFIG)(function)
+            validated.append(wrapped)
+            as_is.append(check)   # last: a call that finds as_is filled finds validated filled
         return validated[0]
-
-    def checked_for(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Callable[..., Any]:
-        """The operation itself when its arguments need no conversion, else its validate_call."""
-        check = checked()
-        return function if as_is[0](args, kwargs) else check
 
     def explained(error: ValidationError) -> ValidationError:
         """A caller's unknown field in an argument (a dict for a model) names the closest known one."""
@@ -157,7 +153,9 @@ def operation(function: _Operation) -> _Operation:
         @functools.wraps(function)
         async def call_async(*args: Any, **kwargs: Any) -> Any:
             try:   # validate_call checks an async function's arguments when its coroutine runs
-                return await checked_for(args, kwargs)(*args, **kwargs)
+                if not as_is:   # the first call builds the check (inline, not a helper: a call less per call)
+                    checked()
+                return await (function if as_is[0](args, kwargs) else validated[0])(*args, **kwargs)
             except ValidationError as error:
                 raise explained(error) from None
         return cast(_Operation, call_async)
@@ -165,7 +163,9 @@ def operation(function: _Operation) -> _Operation:
     @functools.wraps(function)
     def call(*args: Any, **kwargs: Any) -> Any:
         try:
-            return checked_for(args, kwargs)(*args, **kwargs)
+            if not as_is:   # the first call builds the check (inline, not a helper: a call less per call)
+                checked()
+            return (function if as_is[0](args, kwargs) else validated[0])(*args, **kwargs)
         except ValidationError as error:
             raise explained(error) from None
     return cast(_Operation, call)

@@ -7,9 +7,10 @@ immutable too: each decision returns a new policy. The sync and the async transp
 short loop that sends, asks the policy and waits what it says; neither decides anything itself.
 
 Hand-written (listed in .openapi-generator-ignore): the same for every spec."""
+import functools
 import random
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Optional, Tuple
+from typing import TYPE_CHECKING, Any, FrozenSet, Optional, Tuple
 
 import urllib3
 from urllib3.exceptions import InvalidHeader, MaxRetryError
@@ -128,6 +129,11 @@ class CallPolicy:
     caller_retry: bool = False
     attempts: int = 0
 
+    @functools.cached_property
+    def retryable_statuses(self) -> FrozenSet[int]:
+        """The statuses after_answer may retry on; an answer with any other is final."""
+        return frozenset(self.retry.status_forcelist or ()) | self.retry.RETRY_AFTER_STATUS_CODES
+
     def next_attempt(self) -> "CallPolicy":
         following: Optional[CallPolicy] = self.__dict__.get("_next")
         if following is None:   # made once: calls that share a policy share their first attempt's too
@@ -151,7 +157,7 @@ class CallPolicy:
         Retry-After, capped, or the backoff); None when the answer is final, retries spent included."""
         status = answer.status
         retry = self.retry
-        if status not in (retry.status_forcelist or ()) and status not in retry.RETRY_AFTER_STATUS_CODES:
+        if status not in self.retryable_statuses:
             return None   # what is_retry answers for every other status, without reading the headers
         if not retry.is_retry(method, status, has_retry_after="Retry-After" in answer.headers):
             return None

@@ -34,7 +34,7 @@ from openapi_client.configuration import Configuration
 from openapi_client.api_response import ApiResponse, T as ApiResponseT
 import openapi_client.models
 from openapi_client import rest
-from openapi_client._runtime import ResponseHeaders, check_base_url, check_header_fields, check_path_segment, construct_validated, parsing_server_response, redact_body, redact_headers, redact_text
+from openapi_client._runtime import ResponseHeaders, check_base_url, check_header_fields, check_path_segment, construct_validated, parsing_server_response, _parsing_server_response, redact_body, redact_headers, redact_text
 from openapi_client.exceptions import (
     ApiResponseValidationError,
     OpenApiException,
@@ -359,32 +359,34 @@ class ApiClientBase:
         # deserialize response data; what the server sent is parsed leniently
         # (unknown enum values kept), and an unusable body is a typed error
         return_data: Any = None
+        lenient = _parsing_server_response.set(True)   # the `with parsing_server_response()` block without its two calls
         try:
-            with parsing_server_response():
-                json_model = self._json_model(response_type, response_data) if response_type else None
-                if response_type in ("bytearray", "bytes"):
-                    return_data = response_data.data
-                elif response_type == "file":
-                    return_data = self.__deserialize_file(response_data)
-                elif json_model is not None:
-                    # one pydantic-core pass from the body bytes to the model, nested models included;
-                    # a UTF-8 byte order mark before JSON is ignored, as RFC 8259 allows
-                    body = response_data.data
-                    return_data = json_model.from_json(body[3:] if body[:3] == b"\xef\xbb\xbf" else body)
-                elif response_type is not None:
-                    match = None
-                    content_type = response_data.headers.get('content-type')
-                    if content_type is not None:   # charset=utf-8 or charset="ISO-8859-1"
-                        match = re.search(r"charset=\s*\"?([\w\-.:]+)\"?", content_type, re.IGNORECASE)
-                    encoding = match.group(1) if match else "utf-8"
-                    # utf-8-sig: a byte order mark is not part of the text
-                    response_text = response_data.data.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
-                    return_data = self.deserialize(response_text, response_type, content_type)
+            json_model = self._json_model(response_type, response_data) if response_type else None
+            if response_type in ("bytearray", "bytes"):
+                return_data = response_data.data
+            elif response_type == "file":
+                return_data = self.__deserialize_file(response_data)
+            elif json_model is not None:
+                # one pydantic-core pass from the body bytes to the model, nested models included;
+                # a UTF-8 byte order mark before JSON is ignored, as RFC 8259 allows
+                body = response_data.data
+                return_data = json_model.from_json(body[3:] if body[:3] == b"\xef\xbb\xbf" else body)
+            elif response_type is not None:
+                match = None
+                content_type = response_data.headers.get('content-type')
+                if content_type is not None:   # charset=utf-8 or charset="ISO-8859-1"
+                    match = re.search(r"charset=\s*\"?([\w\-.:]+)\"?", content_type, re.IGNORECASE)
+                encoding = match.group(1) if match else "utf-8"
+                # utf-8-sig: a byte order mark is not part of the text
+                response_text = response_data.data.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
+                return_data = self.deserialize(response_text, response_type, content_type)
         except (ValueError, TypeError, LookupError, RecursionError, ApiException) as error:
             raise ApiResponseValidationError(
                 http_resp=response_data,
                 reason="response body is not a valid %s: %s" % (response_type, type(error).__name__),
             ) from error
+        finally:
+            _parsing_server_response.reset(lenient)
         return return_data
 
     @classmethod
@@ -754,6 +756,9 @@ class ApiClientBase:
                 "no API key: set OPENAI_API_KEY or pass Configuration(access_token=...)"
             )
         for auth_setting in settings:
+            if auth_setting['in'] == 'header' and auth_setting['type'] != 'http-signature':
+                headers[auth_setting['key']] = auth_setting['value']   # the usual bearer key, without a call
+                continue
             self._apply_auth_params(
                 headers,
                 queries,

@@ -595,13 +595,18 @@ class Configuration:
         :return: The Auth Settings information dict.
         """
         auth: AuthSettings = {}
-        token = bearer_token(self.access_token)
-        if token is not None:
+        key = self.access_token
+        checked = self.__dict__.get("_bearer_checked")
+        if checked is None or checked[0] is not key:   # a key is checked (and its header built) once, not per call
+            token = bearer_token(key)
+            checked = (key, None if token is None else 'Bearer ' + token)
+            self.__dict__["_bearer_checked"] = checked
+        if checked[1] is not None:
             auth['ApiKeyAuth'] = {
                 'type': 'bearer',
                 'in': 'header',
                 'key': 'Authorization',
-                'value': 'Bearer ' + token
+                'value': checked[1]
             }
         return auth
 

@@ -279,15 +279,15 @@ class RESTClientObject:
         else:
             self.pool_manager = PreRoutedPoolManager(**pool_args)
 
-    def _attempts(self, method: str, url: str, send: Callable[..., urllib3.BaseHTTPResponse], policy: CallPolicy,
-                  preload: bool) -> RESTResponse:
+    def _attempts(self, method: str, url: str, send: Callable[..., urllib3.BaseHTTPResponse], send_options: Dict[str, Any],
+                  policy: CallPolicy, preload: bool) -> RESTResponse:
         """Sends until the answer is final, doing what the policy decides (openapi_client/_retry_policy.py):
         each attempt, body included, within its deadline; a failure, a retryable status or a body cut
         off on the way waits and sends again."""
         if policy.caller_retry:   # a caller's Retry: urllib3 runs it as is, redirects too
             started = time.monotonic()
             try:
-                r = send(retries=policy.retry, redirect=True)
+                r = send(method, url, retries=policy.retry, redirect=True, **send_options)
             except (urllib3.exceptions.HTTPError, OSError) as error:
                 raise connection_error(error, None) from error
             return RESTResponse(r, None, policy.deadline(started), url)
@@ -295,7 +295,7 @@ class RESTClientObject:
             policy = policy.next_attempt()
             started = time.monotonic()
             try:
-                r = send(retries=SINGLE_ATTEMPT, redirect=False)
+                r = send(method, url, retries=SINGLE_ATTEMPT, redirect=False, **send_options)
                 again = policy.after_answer(method, url, r)
                 if again is None:
                     if not preload:
@@ -340,19 +340,20 @@ class RESTClientObject:
         pool = self.pool_manager
         policy = self.retry_policy.for_call(_request_timeout)   # retries and timeout as configured now
         common: Dict[str, Any] = {"timeout": policy.timeout, "headers": encoded.headers, "preload_content": False}
+        send: Callable[..., urllib3.BaseHTTPResponse]
         if encoded.kind == "json":
             # urlopen, not request: a body needs no encoding, so no per-call HTTPHeaderDict copy
-            send = functools.partial(pool.urlopen, method, url, body=encoded.payload, **common)
+            send, common["body"] = pool.urlopen, encoded.payload
         elif encoded.kind in ("form", "multipart"):
             # dict parts go as JSON text; urllib3 writes the multipart boundary into Content-Type
             fields = [(a, json.dumps(b)) if isinstance(b, dict) else (a, b) for a, b in encoded.payload]
-            send = functools.partial(pool.request, method, url, fields=fields,
-                                     encode_multipart=encoded.kind == "multipart", **common)
+            send = pool.request
+            common.update(fields=fields, encode_multipart=encoded.kind == "multipart")
         elif encoded.kind == "raw":
-            send = functools.partial(pool.request, method, url, body=encoded.payload, **common)
+            send, common["body"] = pool.request, encoded.payload
         else:
-            send = functools.partial(pool.request, method, url, fields={}, **common)
-        return self._attempts(method, url, send, policy, _preload_content)
+            send, common["fields"] = pool.request, {}
+        return self._attempts(method, url, send, common, policy, _preload_content)
 
 
 class EncodedBody:

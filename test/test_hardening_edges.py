@@ -52,6 +52,18 @@ def test_a_header_with_cr_lf_or_nul_is_refused(server, invoke, where, bad):
     assert server.requests == []
 
 
+def test_header_texts_seen_safe_do_not_let_an_unsafe_one_through():
+    from openapi_client import _http_checks
+    _http_checks.check_header_fields({"X-Trace": "abc", "Accept": "application/json"})   # now known safe
+    for headers in ({"X-Trace": "abc\r\nX-Injected: 1"}, {"X-Trace\n": "abc"}, {"Accept": "application/json", "X\0": "abc"}):
+        with pytest.raises(openapi_client.ApiValueError, match="CR, LF or NUL"):
+            _http_checks.check_header_fields(headers)
+    _http_checks.check_header_fields({"X-Count": 3, "X-List": ["a", "b"]})   # not text: checked each time, no error
+    for index in range(3 * _http_checks._SAFE_HEADER_TEXTS_MAX):   # values that vary per call keep the set bounded
+        _http_checks.check_header_fields({"Idempotency-Key": "key-%d" % index})
+    assert len(_http_checks._SAFE_HEADER_TEXTS) <= _http_checks._SAFE_HEADER_TEXTS_MAX
+
+
 @CLIENTS
 @pytest.mark.parametrize("key", ["sk-é-secret-123", "sk-\u2028-secret-123", "sk-\u00a0secret-123", "sk-секрет-123"])
 def test_a_non_ascii_api_key_is_refused_without_showing_it(server, invoke, key):

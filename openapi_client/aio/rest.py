@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 RESTResponseType = aiohttp.ClientResponse
 # An event loop serves many calls at once: at least aiohttp's own default of 100 connections.
 MIN_CONNECTIONS = 100
+_UNKNOWN = object()   # a URL whose proxy is not looked up yet
 
 
 class RESTResponse(io.IOBase):
@@ -87,6 +88,11 @@ def _origin(url: str) -> Tuple[str, Optional[str], Optional[int]]:
 # what urllib3 drops from a request that a 303 turns into a GET without a body
 _BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding", "content-language",
                            "content-location", "digest", "last-modified", "transfer-encoding"})
+
+
+def _as_sent(encoded: EncodedBody) -> Callable[[], Tuple[Dict[str, str], Any]]:
+    """(headers, data) of a body that goes as it is (JSON bytes, a raw body or none), for a redirect."""
+    return lambda: (encoded.headers, encoded.payload)
 
 
 def _redirected(build: Callable[[], Tuple[Dict[str, str], Any]], drop: "frozenset[str]",
@@ -201,48 +207,34 @@ class RESTClientObject:
         """
         method = method.upper()
         assert method in ['GET', 'HEAD', 'DELETE', 'POST', 'PUT', 'PATCH', 'OPTIONS']
-        build = self._body_builder(encode_body(method, headers or {}, body, post_params or []))
-        return await self._attempts(method, url, build, self.retry_policy.for_call(_request_timeout))
-
-    @staticmethod
-    def _body_builder(encoded: EncodedBody) -> Callable[[], Tuple[Dict[str, str], Any]]:
-        """(headers, data) for one attempt, as aiohttp takes them: a form is built afresh for each."""
-        if encoded.kind == "form":
-            return lambda: (encoded.headers, aiohttp.FormData(encoded.payload))
-        if encoded.kind == "multipart":
-            def multipart() -> Tuple[Dict[str, str], Any]:
-                form = aiohttp.FormData()
-                for name, value in encoded.payload:
-                    if isinstance(value, tuple) and len(value) == 3:   # (filename, data, content type)
-                        form.add_field(name, value[1], filename=value[0], content_type=value[2])
-                    else:
-                        form.add_field(name, pydantic_core.to_json(value).decode() if isinstance(value, dict) else str(value))
-                return encoded.headers, form
-            return multipart
-        return lambda: (encoded.headers, encoded.payload)   # JSON bytes, a raw body, or none
-
-    async def _attempts(self, method: str, url: str, build: Callable[[], Tuple[Dict[str, str], Any]],
-                        policy: CallPolicy) -> RESTResponse:
-        """Sends until the answer is final, doing what the policy decides (openapi_client/_retry_policy.py):
-        each attempt, body included, runs under the timeout's total."""
+        encoded = encode_body(method, headers or {}, body, post_params or [])
+        # a form is built afresh for each attempt; JSON bytes, a raw body or none go as they are
+        build = self._body_builder(encoded) if encoded.kind in ("form", "multipart") else None
+        policy = self.retry_policy.for_call(_request_timeout)
+        # Sends until the answer is final, doing what the policy decides (openapi_client/_retry_policy.py):
+        # each attempt, body included, runs under the timeout's total. Inline, as each attempt is:
+        # a coroutine less per call.
         while True:
             policy = policy.next_attempt()
-            try:   # one attempt, inline: a coroutine less per call
-                headers, body = build()
+            try:
+                headers, body = build() if build is not None else (encoded.headers, encoded.payload)
                 # no body, no Content-Type (aiohttp would add application/octet-stream), as the sync client
                 skip = ("Content-Type",) if body is None and "Content-Type" not in headers else None   # None: aiohttp skips its set-up
+                proxy: Any = self._proxy_by_url.get(url, _UNKNOWN)   # proxy_for's cache, read without its call
+                if proxy is _UNKNOWN:
+                    proxy = self.proxy_for(url)
                 # leaving the block releases the connection, also when the call is cancelled mid-way
                 async with self._session().request(method, url, headers=headers, data=body, timeout=self._client_timeout_for(policy.timeout),
-                                                   allow_redirects=False, proxy=self.proxy_for(url), proxy_headers=self.proxy_headers,
+                                                   allow_redirects=False, proxy=proxy, proxy_headers=self.proxy_headers,
                                                    skip_auto_headers=skip) as response:
                     data = await response.read()
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
                 policy, wait = policy.after_failure(method, url, as_urllib3_error(error, url))
                 await asyncio.sleep(wait)
                 continue
-            location = response.headers.get("Location")
             # only a caller's own Retry follows redirects, as in the sync client (its default sets redirect=False)
-            if policy.caller_retry and location and response.status in urllib3.BaseHTTPResponse.REDIRECT_STATUSES:
+            location = response.headers.get("Location") if policy.caller_retry else None
+            if location and response.status in urllib3.BaseHTTPResponse.REDIRECT_STATUSES:
                 # what urllib3's PoolManager does for the sync client under the caller's Retry
                 hop = _StatusAnswer(response, location)
                 try:
@@ -257,15 +249,32 @@ class RESTClientObject:
                     if _origin(target) != _origin(url) else frozenset()
                 without_body = response.status == 303   # RFC 9110 15.4.4: a GET, the body not sent on
                 method, url = ("GET" if without_body else method), target
-                build = _redirected(build, drop, without_body)
+                build = _redirected(build or _as_sent(encoded), drop, without_body)
                 if retry.respect_retry_after_header:   # urllib3's sleep_for_retry: only a Retry-After waits
                     await asyncio.sleep(retry.get_retry_after(hop) or 0)  # type: ignore[arg-type]
                 continue
+            if response.status not in policy.retryable_statuses:
+                return RESTResponse(response, data)   # final: what after_answer decides, without its call
             again = policy.after_answer(method, url, _StatusAnswer(response))
             if again is None:
                 return RESTResponse(response, data)
             policy, wait = again
             await asyncio.sleep(wait)
+
+    @staticmethod
+    def _body_builder(encoded: EncodedBody) -> Callable[[], Tuple[Dict[str, str], Any]]:
+        """(headers, data) for one attempt of a form, as aiohttp takes them: built afresh for each."""
+        if encoded.kind == "form":
+            return lambda: (encoded.headers, aiohttp.FormData(encoded.payload))
+        def multipart() -> Tuple[Dict[str, str], Any]:
+            form = aiohttp.FormData()
+            for name, value in encoded.payload:
+                if isinstance(value, tuple) and len(value) == 3:   # (filename, data, content type)
+                    form.add_field(name, value[1], filename=value[0], content_type=value[2])
+                else:
+                    form.add_field(name, pydantic_core.to_json(value).decode() if isinstance(value, dict) else str(value))
+            return encoded.headers, form
+        return multipart
 
     def _client_timeout_for(self, timeout: Optional[urllib3.Timeout]) -> aiohttp.ClientTimeout:
         """aiohttp's total bounds the whole attempt, body read included (its timer, no task of its own);
