@@ -368,6 +368,13 @@ class EncodedBody:
         self.kind, self.headers, self.payload = kind, headers, payload
 
 
+def _json_bytes(body: Any) -> bytes:
+    encoded = pydantic_core.to_json(body)
+    if not encoded.isascii():   # non-ASCII text goes as \u escapes; escaping costs half again, so only then
+        encoded = pydantic_core.to_json(body, ensure_ascii=True)
+    return encoded
+
+
 def encode_body(method: str, headers: Dict[str, str], body: Any, post_params: List[Any]) -> EncodedBody:
     if post_params and body:
         raise ApiValueError("body parameter cannot be used with post_params parameter.")
@@ -381,7 +388,7 @@ def encode_body(method: str, headers: Dict[str, str], body: Any, post_params: Li
         contenttype_matches(content_type, main, sub) for main, sub in (('application', 'yaml'), ('text', 'yaml'), ('text', 'x-yaml'))))
     if is_json or is_structured_yaml:
         # pydantic-core's encoder: json.dumps's output (compact), in a fifth of the time
-        return EncodedBody("json", headers, None if body is None else pydantic_core.to_json(body, ensure_ascii=True))
+        return EncodedBody("json", headers, None if body is None else _json_bytes(body))
     if contenttype_matches(content_type, 'application', 'x-www-form-urlencoded'):
         return EncodedBody("form", headers, post_params)
     if contenttype_matches(content_type, 'multipart', 'form-data'):

@@ -1,6 +1,6 @@
 """What the call's fast paths must keep: an argument skips validate_call only when pydantic would
 return it unchanged, an answer read in one piece or many, compressed or not, is the same answer,
-and repeated response headers are joined, not lost."""
+repeated response headers are joined, not lost, and a JSON body is the same bytes on either encoding path."""
 from __future__ import annotations
 
 import gzip
@@ -8,7 +8,10 @@ import inspect
 import json
 import typing
 
+import pydantic_core
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 import openapi_client
@@ -136,3 +139,17 @@ def test_a_per_call_auth_setting_replaces_the_configured_key_and_needs_none(serv
     with pytest.raises(openapi_client.ApiValueError, match="no API key"):
         invoke(configuration(server.base_url, access_token=""), MINT)
     assert len(server.requests) == 2   # refused before anything was sent
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES.filter(lambda value: value is not None))   # None is no body at all
+def test_a_json_body_is_the_escaped_encoding_whether_or_not_it_takes_the_ascii_fast_path(value):
+    from openapi_client.rest import encode_body
+    sent = encode_body("POST", {"Content-Type": "application/json"}, value, []).payload
+    assert sent == pydantic_core.to_json(value, ensure_ascii=True)
+    assert sent.isascii() and json.loads(sent) == value
