@@ -330,7 +330,7 @@ class ApiClientBase:
         assert response_data.data is not None, msg
 
         # the generated operations pass {status: type name}; none means no declared body
-        types_by_status = cast("Dict[str, Optional[str]]", response_types_map or {})   # a str: no typing work per call
+        types_by_status: Dict[str, Optional[str]] = response_types_map or {}  # type: ignore[assignment]  # no cast() call per call
         status = response_data.status
         code = str(status)
         response_type = types_by_status.get(code)

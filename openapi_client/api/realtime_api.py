@@ -120,10 +120,11 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return cast("None", self.api_client.response_deserialize_data(
+        result: "None" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -410,10 +411,11 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return cast("str", self.api_client.response_deserialize_data(
+        result: "str" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -700,10 +702,11 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return cast("RealtimeCreateClientSecretResponse", self.api_client.response_deserialize_data(
+        result: "RealtimeCreateClientSecretResponse" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -975,10 +978,11 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return cast("RealtimeSessionCreateResponse", self.api_client.response_deserialize_data(
+        result: "RealtimeSessionCreateResponse" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -1250,10 +1254,11 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return cast("RealtimeTranscriptionSessionCreateResponse", self.api_client.response_deserialize_data(
+        result: "RealtimeTranscriptionSessionCreateResponse" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -1525,10 +1530,11 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return cast("RealtimeTranslationClientSecretCreateResponse", self.api_client.response_deserialize_data(
+        result: "RealtimeTranslationClientSecretCreateResponse" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -1800,10 +1806,11 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return cast("None", self.api_client.response_deserialize_data(
+        result: "None" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -2066,10 +2073,11 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return cast("None", self.api_client.response_deserialize_data(
+        result: "None" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -2356,10 +2364,11 @@ class RealtimeApi:
             _request_timeout=_request_timeout
         )
         response_data.read()
-        return cast("None", self.api_client.response_deserialize_data(
+        result: "None" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation

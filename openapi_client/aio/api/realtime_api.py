@@ -119,11 +119,13 @@ class RealtimeApi:
             *_param,
             _request_timeout=_request_timeout
         )
-        await response_data.read()
-        return cast("None", self.api_client.response_deserialize_data(
+        if response_data.data is None:   # the async transport reads the body inside its attempt: no coroutine then
+            await response_data.read()
+        result: "None" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -409,11 +411,13 @@ class RealtimeApi:
             *_param,
             _request_timeout=_request_timeout
         )
-        await response_data.read()
-        return cast("str", self.api_client.response_deserialize_data(
+        if response_data.data is None:   # the async transport reads the body inside its attempt: no coroutine then
+            await response_data.read()
+        result: "str" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -699,11 +703,13 @@ class RealtimeApi:
             *_param,
             _request_timeout=_request_timeout
         )
-        await response_data.read()
-        return cast("RealtimeCreateClientSecretResponse", self.api_client.response_deserialize_data(
+        if response_data.data is None:   # the async transport reads the body inside its attempt: no coroutine then
+            await response_data.read()
+        result: "RealtimeCreateClientSecretResponse" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -974,11 +980,13 @@ class RealtimeApi:
             *_param,
             _request_timeout=_request_timeout
         )
-        await response_data.read()
-        return cast("RealtimeSessionCreateResponse", self.api_client.response_deserialize_data(
+        if response_data.data is None:   # the async transport reads the body inside its attempt: no coroutine then
+            await response_data.read()
+        result: "RealtimeSessionCreateResponse" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -1249,11 +1257,13 @@ class RealtimeApi:
             *_param,
             _request_timeout=_request_timeout
         )
-        await response_data.read()
-        return cast("RealtimeTranscriptionSessionCreateResponse", self.api_client.response_deserialize_data(
+        if response_data.data is None:   # the async transport reads the body inside its attempt: no coroutine then
+            await response_data.read()
+        result: "RealtimeTranscriptionSessionCreateResponse" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -1524,11 +1534,13 @@ class RealtimeApi:
             *_param,
             _request_timeout=_request_timeout
         )
-        await response_data.read()
-        return cast("RealtimeTranslationClientSecretCreateResponse", self.api_client.response_deserialize_data(
+        if response_data.data is None:   # the async transport reads the body inside its attempt: no coroutine then
+            await response_data.read()
+        result: "RealtimeTranslationClientSecretCreateResponse" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -1799,11 +1811,13 @@ class RealtimeApi:
             *_param,
             _request_timeout=_request_timeout
         )
-        await response_data.read()
-        return cast("None", self.api_client.response_deserialize_data(
+        if response_data.data is None:   # the async transport reads the body inside its attempt: no coroutine then
+            await response_data.read()
+        result: "None" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -2065,11 +2079,13 @@ class RealtimeApi:
             *_param,
             _request_timeout=_request_timeout
         )
-        await response_data.read()
-        return cast("None", self.api_client.response_deserialize_data(
+        if response_data.data is None:   # the async transport reads the body inside its attempt: no coroutine then
+            await response_data.read()
+        result: "None" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
@@ -2355,11 +2371,13 @@ class RealtimeApi:
             *_param,
             _request_timeout=_request_timeout
         )
-        await response_data.read()
-        return cast("None", self.api_client.response_deserialize_data(
+        if response_data.data is None:   # the async transport reads the body inside its attempt: no coroutine then
+            await response_data.read()
+        result: "None" = self.api_client.response_deserialize_data(
             response_data=response_data,
             response_types_map=_response_types_map,
-        ))
+        )
+        return result
 
 
     @operation
