@@ -361,7 +361,7 @@ class ApiClientBase:
         return_data: Any = None
         lenient = _parsing_server_response.set(True)   # the `with parsing_server_response()` block without its two calls
         try:
-            json_model = self._json_model(response_type, response_data) if response_type else None
+            json_model = _json_model_for(response_type, response_data.headers.get('content-type')) if response_type else None
             if response_type in ("bytearray", "bytes"):
                 return_data = response_data.data
             elif response_type == "file":
@@ -702,7 +702,7 @@ class ApiClientBase:
         if not accepts:
             return None
         # every type the operation answers: a call's SDP answer and the JSON error object alike
-        return ", ".join(accepts)
+        return accepts[0] if len(accepts) == 1 else ", ".join(accepts)
 
     def select_header_content_type(self, content_types: List[str]) -> Optional[str]:
         """Returns `Content-Type` based on an array of content_types provided.
@@ -712,6 +712,8 @@ class ApiClientBase:
         """
         if not content_types:
             return None
+        if len(content_types) == 1:   # the usual operation: its one type, JSON or not
+            return content_types[0]
 
         for content_type in content_types:
             if 'json' in content_type.lower():   # no regex on every call

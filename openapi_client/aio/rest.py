@@ -220,11 +220,13 @@ class RESTClientObject:
                 headers, body = build() if build is not None else (encoded.headers, encoded.payload)
                 # no body, no Content-Type (aiohttp would add application/octet-stream), as the sync client
                 skip = ("Content-Type",) if body is None and "Content-Type" not in headers else None   # None: aiohttp skips its set-up
+                cached = self._client_timeout   # _client_timeout_for's cache, read without its call
+                client_timeout = cached[1] if cached is not None and cached[0] is policy.timeout else self._client_timeout_for(policy.timeout)
                 proxy: Any = self._proxy_by_url.get(url, _UNKNOWN)   # proxy_for's cache, read without its call
                 if proxy is _UNKNOWN:
                     proxy = self.proxy_for(url)
                 # leaving the block releases the connection, also when the call is cancelled mid-way
-                async with self._session().request(method, url, headers=headers, data=body, timeout=self._client_timeout_for(policy.timeout),
+                async with self._session().request(method, url, headers=headers, data=body, timeout=client_timeout,
                                                    allow_redirects=False, proxy=proxy, proxy_headers=self.proxy_headers,
                                                    skip_auto_headers=skip) as response:
                     data = await response.read()
