@@ -125,7 +125,8 @@ def operation(function: _Operation) -> _Operation:
     validated: List[Callable[..., Any]] = []
     as_is: List[Callable[[Tuple[Any, ...], Dict[str, Any]], bool]] = []
 
-    def checked() -> Callable[..., Any]:
+    def checked() -> None:
+        """Builds the operation's checks, once."""
         if not as_is:
             from openapi_client import models  # lazy: models load on first use
             names = _annotation_names(function)
@@ -136,7 +137,6 @@ def operation(function: _Operation) -> _Operation:
             check, wrapped = _arguments_check(function), validate_call(config=_CALL_CONFIG)(function)
             validated.append(wrapped)
             as_is.append(check)   # last: a call that finds as_is filled finds validated filled
-        return validated[0]
 
     def explained(error: ValidationError) -> ValidationError:
         """A caller's unknown field in an argument (a dict for a model) names the closest known one."""

@@ -59,6 +59,7 @@ _UTF8_JSON = re.compile(r'^application/(?:[\w!#$&.+\-^_]+\+)?json\s*(?:;\s*chars
 
 @functools.lru_cache(maxsize=256)
 def _json_model_for(response_type: str, content_type: Optional[str]) -> Optional[Any]:
+    """The generated model a UTF-8 JSON body of this type parses into, or None."""
     # no content type: the operation's declared JSON model is what the body must be (`null` is not one)
     if content_type is not None and not _UTF8_JSON.match(content_type):
         return None
@@ -393,7 +394,7 @@ class ApiClientBase:
     def _declared_error(cls, response_type: Optional[str], response_data: "ReadResponse") -> Any:
         """The declared error body as its model (exc.data, where a stock client puts it), or None when it
         does not parse: exc.body and exc.error keep what the server sent either way."""
-        json_model = cls._json_model(response_type, response_data) if response_type else None
+        json_model = _json_model_for(response_type, response_data.headers.get('content-type')) if response_type else None
         if json_model is None:
             return None
         body = response_data.data or b""
@@ -402,11 +403,6 @@ class ApiClientBase:
                 return json_model.from_json(body[3:] if body[:3] == b"\xef\xbb\xbf" else body)
         except (ValueError, TypeError, RecursionError):   # pydantic's ValidationError is a ValueError
             return None
-
-    @staticmethod
-    def _json_model(response_type: str, response_data: "ReadResponse") -> Optional[Any]:
-        """The generated model a UTF-8 JSON body of this type parses into, or None."""
-        return _json_model_for(response_type, response_data.headers.get('content-type'))
 
     def sanitize_for_serialization(self, obj: Any) -> Any:
         """Builds a JSON POST object.
