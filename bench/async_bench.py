@@ -10,10 +10,11 @@ import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 import openapi_client
+from bench.heap import frozen_heap
 
 KEY = "sk-bench"
 PATH = "/v1/realtime/sessions"
-# (make client, call, close): each contender's client lives for one round, inside one event loop
+# (make client, call, close): every contender's client stays open for the whole run, in one event loop
 Contender = Callable[[str, Dict[str, Any]], Awaitable[Tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]]]
 
 
@@ -94,36 +95,42 @@ def contenders() -> Dict[str, Contender]:
     return found
 
 
-async def one_round(contender: Contender, url: str, request: Dict[str, Any], calls: int,
-                    in_flight: int) -> Tuple[float, float, List[int]]:
-    """(CPU seconds per call, calls per second, garbage collections by generation) for `calls` calls,
-    `in_flight` at a time: collections are where a fresh heap and a warmed one differ."""
-    call, close = await contender(url, request)
+async def interleaved(found: Dict[str, Contender], url: str, request: Dict[str, Any], rounds: int, calls: int,
+                      in_flight: int) -> Dict[str, List[Tuple[float, float, List[int]]]]:
+    """Per contender and round: (CPU seconds per call, calls per second, garbage collections by
+    generation) for `calls` calls, `in_flight` at a time. Every contender's client is open in one event
+    loop for the whole run (a long-running server's warmed heap) and the rounds alternate between them
+    batch by batch, so a burst of machine noise lands in one short sample, not in one contender."""
+    clients = {name: await contender(url, request) for name, contender in found.items()}
+    samples: Dict[str, List[Tuple[float, float, List[int]]]] = {name: [] for name in found}
     try:
-        await asyncio.gather(*[call() for _ in range(in_flight)])   # warm: connections open
-        gc.collect()
-        collections = [generation["collections"] for generation in gc.get_stats()]
-        cpu, wall = time.process_time(), time.perf_counter()
-        for start in range(0, calls, in_flight):
-            await asyncio.gather(*[call() for _ in range(min(in_flight, calls - start))])
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        collections = [g["collections"] - before for g, before in zip(gc.get_stats(), collections)]
+        for call, _ in clients.values():   # warm: connections open, caches filled
+            await asyncio.gather(*[call() for _ in range(in_flight)])
+        with frozen_heap():
+            for _ in range(rounds):
+                for name, (call, _) in clients.items():
+                    gc.collect()   # none of the last contender's garbage is left for this one to pay for
+                    # untimed: its code back in the CPU's caches, so no contender pays for following a heavier one
+                    await asyncio.gather(*[call() for _ in range(in_flight)])
+                    collections = [generation["collections"] for generation in gc.get_stats()]
+                    cpu, wall = time.process_time(), time.perf_counter()
+                    for start in range(0, calls, in_flight):
+                        await asyncio.gather(*[call() for _ in range(min(in_flight, calls - start))])
+                    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+                    collected = [g["collections"] - before for g, before in zip(gc.get_stats(), collections)]
+                    samples[name].append((cpu / calls, calls / wall, collected))
     finally:
-        await close()
-    return cpu / calls, calls / wall, collections
+        for _, close in clients.values():
+            await close()
+    return samples
 
 
 def measure(url: str, request: Dict[str, Any], rounds: int, calls: int, in_flight: int = 50) -> Dict[str, Any]:
     found = contenders()
-    cpu: Dict[str, List[float]] = {name: [] for name in found}
-    rate: Dict[str, List[float]] = {name: [] for name in found}
-    collections: Dict[str, List[List[int]]] = {name: [] for name in found}
-    for _ in range(rounds):
-        for name, contender in found.items():
-            per_call, per_second, collected = asyncio.run(one_round(contender, url, request, calls, in_flight))
-            cpu[name].append(per_call)
-            rate[name].append(per_second)
-            collections[name].append(collected)
+    samples = asyncio.run(interleaved(found, url, request, rounds, calls, in_flight))
+    cpu = {name: [s[0] for s in values] for name, values in samples.items()}
+    rate = {name: [s[1] for s in values] for name, values in samples.items()}
+    collections = {name: [s[2] for s in values] for name, values in samples.items()}
     median = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
     return {"in_flight": in_flight, "cpu_per_call_s": {n: median(v) for n, v in cpu.items()},
             "calls_per_s": {n: median(v) for n, v in rate.items()},
