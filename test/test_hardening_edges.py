@@ -52,6 +52,25 @@ def test_a_header_with_cr_lf_or_nul_is_refused(server, invoke, where, bad):
     assert server.requests == []
 
 
+@CLIENTS
+def test_a_callers_headers_dict_is_sent_but_left_as_given(server, invoke):
+    """_headers is read, never written: the operation's Accept, the client's User-Agent and cookie go on
+    the wire only, so a dict reused for the next call carries nothing of this one."""
+    extra = {"X-Trace": "t-1"}
+    setup = lambda client: setattr(client, "cookie", "session=private")   # noqa: E731
+    server.script(Reply(body=GA_ANSWER))
+    invoke(configuration(server.base_url), lambda api: api.create_realtime_client_secret(
+        openapi_client.RealtimeCreateClientSecretRequest(), _headers=extra), setup)
+    server.script(Reply(status=200, body=None))
+    invoke(configuration(server.base_url), lambda api: api.hangup_realtime_call("rtc_1", _headers=extra))
+    assert extra == {"X-Trace": "t-1"}
+    minted, hung_up = server.requests
+    assert minted.headers["X-Trace"] == "t-1" and minted.headers["Cookie"] == "session=private"
+    assert minted.headers["Content-Type"] == "application/json" and minted.headers["Accept"] == "application/json"
+    assert hung_up.headers["X-Trace"] == "t-1"
+    assert "Cookie" not in hung_up.headers and "Content-Type" not in hung_up.headers
+
+
 def test_header_texts_seen_safe_do_not_let_an_unsafe_one_through():
     from openapi_client import _http_checks
     _http_checks.check_header_fields({"X-Trace": "abc", "Accept": "application/json"})   # now known safe
