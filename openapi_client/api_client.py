@@ -34,6 +34,7 @@ from openapi_client.configuration import Configuration
 from openapi_client.api_response import ApiResponse, T as ApiResponseT
 import openapi_client.models
 from openapi_client import rest
+from openapi_client._http_checks import _SAFE_HEADER_TEXTS
 from openapi_client._runtime import ResponseHeaders, check_base_url, check_header_fields, check_path_segment, construct_validated, parsing_server_response, _parsing_server_response, redact_body, redact_headers, redact_text
 from openapi_client.exceptions import (
     ApiResponseValidationError,
@@ -207,8 +208,12 @@ class ApiClientBase:
         header_params.update(self.default_headers)
         if self.cookie:
             header_params['Cookie'] = self.cookie
-        if header_params and not collection_formats and set(map(type, header_params.values())) == {str}:
-            header_params = dict(header_params)   # the usual headers: nothing to convert or format
+        try:   # the usual headers, plain text seen before (the set holds str alone): nothing to convert or format
+            known_texts = not collection_formats and _SAFE_HEADER_TEXTS.issuperset(header_params.values())
+        except TypeError:   # an unhashable value (a list): formatted below
+            known_texts = False
+        if header_params and known_texts:
+            header_params = dict(header_params)
         elif header_params:
             header_params = self.sanitize_for_serialization(header_params)
             header_params = dict(
@@ -274,7 +279,8 @@ class ApiClientBase:
         else:
             # use server/host defined in path or operation instead
             url = _host + resource_path
-        check_base_url(url)
+        if not url.startswith(("https://", "http://")):   # the usual URL passes without the call
+            check_base_url(url)
 
         # query parameters
         if query_params:

@@ -153,3 +153,19 @@ def test_a_json_body_is_the_escaped_encoding_whether_or_not_it_takes_the_ascii_f
     sent = encode_body("POST", {"Content-Type": "application/json"}, value, []).payload
     assert sent == pydantic_core.to_json(value, ensure_ascii=True)
     assert sent.isascii() and json.loads(sent) == value
+
+
+def test_headers_take_the_fast_path_only_as_text_already_seen_and_are_the_same_either_way():
+    """param_serialize copies plain text headers it has seen before as they are; a list (unhashable),
+    a number or a collection format goes through the formatting path, as before the fast path."""
+    client = openapi_client.ApiClient(openapi_client.Configuration(host="http://127.0.0.1/v1", access_token="sk-x"))
+
+    def headers(given, formats=None):
+        return client.param_serialize("GET", "/x", header_params=dict(given), collection_formats=formats or {})[2]
+
+    text = {"X-Trace": "fast-path-trace-value"}
+    assert headers(text)["X-Trace"] == headers(text)["X-Trace"] == "fast-path-trace-value"   # unseen, then seen
+    assert headers({"X-List": ["a", "b"]})["X-List"] == ["a", "b"]   # unhashable: no TypeError
+    assert headers({"X-List": ["a", "b"]}, {"X-List": "csv"})["X-List"] == "a,b"
+    assert headers({"X-Trace": "fast-path-trace-value", "X-List": ["a", "b"]}, {"X-List": "csv"})["X-List"] == "a,b"
+    assert headers({"X-Count": 3})["X-Count"] == 3
