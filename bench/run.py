@@ -306,7 +306,6 @@ def interleaved_cpu(functions: Dict[str, Callable[[], Any]], rounds: int, per_ro
     return samples
 
 
-
 def threaded_rate(call: Callable[[], Any], threads: int, per_thread: int) -> float:
     barrier = threading.Barrier(threads + 1)
 
