@@ -61,6 +61,50 @@ async def typed_aiohttp(url: str, request: Dict[str, Any]) -> Tuple[Callable[[],
     return call, session.close
 
 
+async def checked_aiohttp(url: str, request: Dict[str, Any]) -> Tuple[Callable[[], Awaitable[Any]],
+                                                                      Callable[[], Awaitable[None]]]:
+    """The async typed floor plus the SDK's per-call checks written inline, without its layers: the
+    argument's type, the key read from the configuration, the headers refused if unsafe, the retry
+    policy as configured now, the status against the retryable ones, the answer parsed leniently.
+    The SDK against it is what its layers cost; it against the typed floor is what the checks cost."""
+    import aiohttp
+    import pydantic_core
+    from openapi_client._leniency import _parsing_server_response
+    from openapi_client._retry_policy import RetryPolicy
+    from openapi_client._runtime import check_header_fields
+    from bench.run import sdk_aiohttp_timeout, sdk_request_headers
+    configuration = openapi_client.Configuration(host=url + "/v1", access_token=KEY)
+    retry_policy = RetryPolicy(configuration)
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100), timeout=sdk_aiohttp_timeout())
+    headers = {name: value for name, value in sdk_request_headers().items() if name != "Authorization"}
+    model = openapi_client.RealtimeSessionCreateRequest
+    body = model.from_dict(request)
+    answer: Any = openapi_client.RealtimeSessionCreateResponse
+
+    def headers_now() -> Dict[str, str]:
+        sent = dict(headers)
+        sent["Authorization"] = configuration.auth_settings()["ApiKeyAuth"]["value"]
+        check_header_fields(sent)
+        return sent
+    assert headers_now() == sdk_request_headers()   # the SDK's request on the wire
+
+    async def call() -> Any:
+        if type(body) is not model:
+            raise TypeError(type(body))
+        sent = headers_now()
+        attempt = retry_policy.for_call(None).next_attempt()
+        async with session.post(url + PATH, data=pydantic_core.to_json(body.to_dict()), headers=sent) as response:
+            data = await response.read()
+        if response.status in attempt.retryable_statuses or not 200 <= response.status <= 299:
+            raise RuntimeError(response.status)
+        lenient = _parsing_server_response.set(True)
+        try:
+            return answer.from_json(data)
+        finally:
+            _parsing_server_response.reset(lenient)
+    return call, session.close
+
+
 async def bare_httpx(url: str, request: Dict[str, Any]) -> Tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
     import httpx  # type: ignore[import-not-found, unused-ignore]  # only in the bench environment
     client = httpx.AsyncClient(limits=httpx.Limits(max_connections=100))
@@ -85,6 +129,7 @@ def contenders() -> Dict[str, Contender]:
     found: Dict[str, Contender] = {"sdk aio": sdk}
     for name, module, contender in (("aiohttp+json", "aiohttp", bare_aiohttp),
                                     ("aiohttp typed (same models)", "aiohttp", typed_aiohttp),
+                                    ("aiohttp checked (SDK checks inline)", "aiohttp", checked_aiohttp),
                                     ("httpx+json", "httpx", bare_httpx),
                                     ("AsyncOpenAI", "openai", async_openai)):
         try:

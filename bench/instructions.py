@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Optional
 from bench.run import ROOT
 
 SYNC = ("urllib3 typed (same models)", "sdk")
-ASYNC = ("aiohttp typed (same models)", "sdk aio")
+ASYNC = ("aiohttp typed (same models)", "aiohttp checked (SDK checks inline)", "sdk aio")
 
 
 def run_contender(name: str, calls: int, url: str) -> None:
@@ -89,6 +89,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("  %-30s %10.0f" % (name, value))
     print("\n  GA call SDK / typed floor      %6.3f" % ratio("sdk", "urllib3 typed (same models)"))
     print("  async SDK / typed floor        %6.3f" % ratio("sdk aio", "aiohttp typed (same models)"))
+    print("  async SDK / checked floor      %6.3f" % ratio("sdk aio", "aiohttp checked (SDK checks inline)"))
+    print("  async checked / typed floor    %6.3f" % ratio("aiohttp checked (SDK checks inline)", "aiohttp typed (same models)"))
     return 0
 
 

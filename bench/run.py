@@ -426,10 +426,15 @@ def ratios(result: Dict[str, Any]) -> Dict[str, Optional[float]]:
     ga = result["ga_client_secret_cpu_per_call_s"]
     events = result["realtime_events"]["recv_cpu_per_event_s"]
     sends = result["realtime_events"]["send_cpu_per_event_s"]
+    checked = aio_cpu.get("aiohttp checked (SDK checks inline)")
     return {
         "sdk_ga_cpu_vs_typed_floor": ga["sdk"] / ga["urllib3 typed (same models)"],
         "sdk_async_cpu_vs_typed_floor": aio_cpu["sdk aio"] / aio_cpu["aiohttp typed (same models)"]
         if "aiohttp typed (same models)" in aio_cpu else None,
+        # no target: the SDK's layers (against the typed floor with its checks inline) and the checks' own cost
+        "sdk_async_cpu_vs_checked_floor": aio_cpu["sdk aio"] / checked if checked else None,
+        "async_checked_floor_cpu_vs_typed_floor": checked / aio_cpu["aiohttp typed (same models)"]
+        if checked and "aiohttp typed (same models)" in aio_cpu else None,
         "sdk_ga_cpu_vs_urllib3": ga["sdk"] / ga["urllib3+json"],
         "openai_ga_cpu_vs_sdk": ga["openai"] / ga["sdk"] if "openai" in ga else None,
         # no target: the most any client with the SDK's guarantees could show against openai
@@ -459,6 +464,8 @@ RATIO_SAMPLES = {
     "openai_cpu_vs_sdk": ("cpu", "openai", "sdk"),
     "sdk_async_cpu_vs_typed_floor": ("async_cpu", "sdk aio", "aiohttp typed (same models)"),
     "sdk_async_cpu_vs_floor": ("async_cpu", "sdk aio", "aiohttp+json"),
+    "sdk_async_cpu_vs_checked_floor": ("async_cpu", "sdk aio", "aiohttp checked (SDK checks inline)"),
+    "async_checked_floor_cpu_vs_typed_floor": ("async_cpu", "aiohttp checked (SDK checks inline)", "aiohttp typed (same models)"),
     "asyncopenai_cpu_vs_sdk_async": ("async_cpu", "AsyncOpenAI", "sdk aio"),
     "sdk_events_recv_vs_floor": ("events_recv", "sdk", "websockets+json"),
     "openai_events_recv_vs_sdk": ("events_recv", "openai", "sdk"),
@@ -554,11 +561,14 @@ def table(result: Dict[str, Any], r: Dict[str, Optional[float]], args: argparse.
         low, mid, high = spread.get(ratio, [float("nan")] * 3)
         lines.append("  %-26s %6s  [%.2f / %.2f / %.2f]  %s" % (label, "%.3f" % value if value is not None else "-",
                                                                low, mid, high, verdict(value, TARGETS[target], at_most)))
-    ceiling = r.get("openai_ga_cpu_vs_typed_floor")
-    if ceiling is not None:
-        low, mid, high = spread.get("openai_ga_cpu_vs_typed_floor", [float("nan")] * 3)
-        lines.append("  %-26s %6.3f  [%.2f / %.2f / %.2f]  no target: the most any client with the SDK's checks could show"
-                     % ("GA openai / typed floor", ceiling, low, mid, high))
+    for label, ratio, meaning in (
+            ("GA openai / typed floor", "openai_ga_cpu_vs_typed_floor", "the most any client with the SDK's checks could show"),
+            ("async SDK / checked floor", "sdk_async_cpu_vs_checked_floor", "what the SDK's layers cost, its checks aside"),
+            ("async checked / typed floor", "async_checked_floor_cpu_vs_typed_floor", "what the SDK's checks cost")):
+        value = r.get(ratio)
+        if value is not None:
+            low, mid, high = spread.get(ratio, [float("nan")] * 3)
+            lines.append("  %-26s %6.3f  [%.2f / %.2f / %.2f]  no target: %s" % (label, value, low, mid, high, meaning))
     return "\n".join(lines)
 
 

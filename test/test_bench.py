@@ -35,6 +35,11 @@ def test_bench_harness_smoke_run_writes_a_complete_record(tmp_path):
     low, middle, high = record["ratio_spreads"]["sdk_ga_cpu_vs_typed_floor"]
     assert low <= middle <= high
     assert "async SDK / typed floor" in result.stdout and "[" in result.stdout
+    # the typed floor with the SDK's checks inline parts the SDK's layers from its checks
+    assert record["async_50_in_flight"]["cpu_per_call_s"]["aiohttp checked (SDK checks inline)"] > 0
+    ratios = record["ratios"]
+    assert ratios["sdk_async_cpu_vs_checked_floor"] > 0 and ratios["async_checked_floor_cpu_vs_typed_floor"] > 0
+    assert "async SDK / checked floor" in result.stdout
 
 
 def test_bench_check_judges_each_target_on_the_median_of_its_runs():
