@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bench.run import ROOT, TARGETS
+from bench.run import ROOT, TARGETS, UNTARGETED
 
 
 def judged(ratios_by_run: List[Dict[str, Optional[float]]]) -> List[tuple]:
@@ -61,9 +61,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("  %-38s runs %-17s median %6s  [%.2f .. %.2f]  %s %s %.2f" % (
             ratio, shown, "%.3f" % middle if middle is not None else "-", low, high, state,
             "<=" if at_most else ">=", bound))
-    for ratio, meaning in (("openai_ga_cpu_vs_typed_floor", "the ceiling of openai_ga_cpu_vs_sdk"),
-                           ("sdk_async_cpu_vs_checked_floor", "what the SDK's layers cost"),
-                           ("async_checked_floor_cpu_vs_typed_floor", "what the SDK's checks cost")):
+    for ratio, (_, meaning) in UNTARGETED.items():
         shown_values = [run[ratio] for run in ratios_by_run if run.get(ratio)]
         if shown_values:
             print("  %-38s runs %-17s median %6.3f  (no target: %s)" % (

@@ -474,6 +474,14 @@ RATIO_SAMPLES = {
 }
 
 
+# Ratios shown beside the targets, with none of their own: {ratio: (label, what it shows)}.
+UNTARGETED = {
+    "openai_ga_cpu_vs_typed_floor": ("GA openai / typed floor", "the most any client with the SDK's checks could show"),
+    "sdk_async_cpu_vs_checked_floor": ("async SDK / checked floor", "what the SDK's layers cost, its checks aside"),
+    "async_checked_floor_cpu_vs_typed_floor": ("async checked / typed floor", "what the SDK's checks cost"),
+}
+
+
 def spreads(result: Dict[str, Any]) -> Dict[str, List[float]]:
     """[min, median, max] of each ratio taken round by round (contenders of a round ran side by side)."""
     groups = {**result["samples"], "async_cpu": result["async_50_in_flight"]["samples"]["cpu"],
@@ -561,10 +569,7 @@ def table(result: Dict[str, Any], r: Dict[str, Optional[float]], args: argparse.
         low, mid, high = spread.get(ratio, [float("nan")] * 3)
         lines.append("  %-26s %6s  [%.2f / %.2f / %.2f]  %s" % (label, "%.3f" % value if value is not None else "-",
                                                                low, mid, high, verdict(value, TARGETS[target], at_most)))
-    for label, ratio, meaning in (
-            ("GA openai / typed floor", "openai_ga_cpu_vs_typed_floor", "the most any client with the SDK's checks could show"),
-            ("async SDK / checked floor", "sdk_async_cpu_vs_checked_floor", "what the SDK's layers cost, its checks aside"),
-            ("async checked / typed floor", "async_checked_floor_cpu_vs_typed_floor", "what the SDK's checks cost")):
+    for ratio, (label, meaning) in UNTARGETED.items():
         value = r.get(ratio)
         if value is not None:
             low, mid, high = spread.get(ratio, [float("nan")] * 3)
