@@ -68,7 +68,7 @@ def test_a_key_the_configuration_computes_per_call_is_read_per_call(server, invo
     tokens = ("sk-token-%d" % n for n in itertools.count())
 
     class RotatingKey(openapi_client.Configuration):
-        @property   # type: ignore[override]
+        @property
         def access_token(self) -> str:
             return next(tokens)
 
@@ -87,7 +87,7 @@ def serializer(client):   # param_serialize as the operations call it
                                                body=body, auth_settings=["ApiKeyAuth"])
 
 
-def test_planned_headers_are_each_calls_own_and_follow_the_body():
+def test_serialized_headers_are_each_calls_own_and_follow_the_body():
     serialize = serializer(openapi_client.ApiClient(openapi_client.Configuration(host="http://127.0.0.1/v1",
                                                                                  access_token="sk-x")))
     first = serialize({"a": 1})
@@ -95,7 +95,7 @@ def test_planned_headers_are_each_calls_own_and_follow_the_body():
     again = serialize({"a": 1})
     assert "X-Mutated" not in again[2] and again[1] == first[1] == "http://127.0.0.1/v1/x"
     assert again[2] == {"Content-Type": "application/json", "User-Agent": again[2]["User-Agent"], "Authorization": "Bearer sk-x"}
-    no_body = serialize(None)   # an optional body left out: no Content-Type, planned apart
+    no_body = serialize(None)   # an optional body left out: no Content-Type
     assert "Content-Type" not in no_body[2] and no_body[3] is None
     assert serialize({"a": 2})[2]["Content-Type"] == "application/json" and serialize({"a": 2})[3] == {"a": 2}
     assert "Content-Type" not in serialize(None)[2]
