@@ -10,7 +10,7 @@ import typing
 
 import pydantic_core
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
@@ -146,7 +146,7 @@ JSON_VALUES = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4), max_leaves=20)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])   # timing: not under CI load
 @given(JSON_VALUES.filter(lambda value: value is not None))   # None is no body at all
 def test_a_json_body_is_the_escaped_encoding_whether_or_not_it_takes_the_ascii_fast_path(value):
     from openapi_client.rest import encode_body
